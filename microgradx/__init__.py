@@ -1,0 +1,38 @@
+"""microgradx: an autograd engine in NumPy for learning and teaching backpropagation.
+
+Import as ``import microgradx as mgx``. The core is `Tensor` (ops record a graph; ``backward``
+applies the chain rule), every activation of the lecture notes as a differentiable op, losses,
+`Function` for custom ops and `gradcheck` to test them.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+# tensor first: it wires the op modules together (they import each other at the bottom).
+from .tensor import Tensor  # noqa: I001
+from . import functional
+from .activations import SELU_ALPHA, SELU_SCALE
+from .function import Function, enable_grad, is_grad_enabled, no_grad
+from .functional import (
+    binary_cross_entropy,
+    elu,
+    leaky_relu,
+    mse_loss,
+    prelu,
+    relu,
+    selu,
+    sigmoid,
+    tanh,
+)
+from .gradcheck import GradcheckError, gradcheck
+from .random import manual_seed
+from .serialization import load, save
+
+__all__ = [
+    "Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
+    "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
+    "mse_loss", "binary_cross_entropy", "functional",
+    "gradcheck", "GradcheckError", "save", "load", "manual_seed",
+    "SELU_ALPHA", "SELU_SCALE", "__version__",
+]

@@ -1,0 +1,199 @@
+"""Differentiable operations: the `Function` base class every op (built-in or yours) is made of.
+
+An op is one small class with two static methods, as in PyTorch::
+
+    class Square(Function):
+        '''out = x²;  ∂out/∂x = 2x;  chain rule: ∂L/∂x = ∂L/∂out · 2x.'''
+        derivatives = ("2·{0}",)          # the local derivative, as text, for traces and graphs
+
+        @staticmethod
+        def forward(ctx, x):               # ndarrays in, an ndarray out
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):           # ∂L/∂out in, one ∂L/∂input per input out
+            (x,) = ctx.saved_tensors
+            return grad * 2 * x
+
+    y = Square.apply(t)                    # y.op == "square"
+
+`apply` unwraps the input tensors, runs `forward` on their arrays, and (when a gradient is
+needed) stores the *context* ``ctx`` on the output tensor. ``ctx`` is an instance of the op's
+class; it records ``ctx.parents`` (the input tensors, in operand order), ``ctx.needs_input_grad``
+and whatever ``forward`` saved. `Tensor.backward` later calls ``backward(ctx, grad)`` once per op.
+Broadcasting is undone in exactly one place (the backward loop in ``tensor.py``): an op's
+``backward`` may return a gradient of the *output's* shape for a broadcast input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tensor import Tensor
+
+__all__ = [
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "module_scope",
+    "registry",
+]
+
+# Global autograd state. Plain module globals: the op dispatch reads them on every call.
+_grad_enabled = True
+_module_stack: list[Any] = []
+_registry: dict[str, type[Function]] = {}
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def _set_grad_enabled(mode: bool):
+    global _grad_enabled
+    previous = _grad_enabled
+    _grad_enabled = mode
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad():
+    """Context manager: ops run inside record no graph; their results are leaves.
+
+    Use it for parameter updates and evaluation::
+
+        with mgx.no_grad():
+            y = model(x)          # y.op is None, y.requires_grad is False
+    """
+    return _set_grad_enabled(False)
+
+
+def enable_grad():
+    """Context manager that turns graph recording back on (e.g. inside `no_grad`)."""
+    return _set_grad_enabled(True)
+
+
+@contextlib.contextmanager
+def module_scope(module: Any):
+    """Record ``module`` as the innermost running module for ops created inside (``ctx.module``).
+
+    `nn.Module.__call__` uses this so a graph can group each layer's ops into one cluster.
+    """
+    _module_stack.append(module)
+    try:
+        yield
+    finally:
+        _module_stack.pop()
+
+
+def registry() -> dict[str, type[Function]]:
+    """All built-in ops, by op name (``"add"``, ``"sigmoid"``, …): one table for tests and docs."""
+    return dict(_registry)
+
+
+class Function:
+    """Base class of every differentiable op; subclass it to write your own.
+
+    Subclasses define two static methods:
+
+    - ``forward(ctx, *arrays, **options) -> ndarray``: the op on plain NumPy arrays. Save what the
+      derivative needs with ``ctx.save_for_backward(...)`` or as attributes of ``ctx``.
+    - ``backward(ctx, grad) -> ndarray | tuple``: given ∂L/∂out (``grad``, the output's shape),
+      return ∂L/∂input for every positional input (a tuple, or one array for one input; ``None``
+      for an input that needs no gradient, see ``ctx.needs_input_grad``).
+
+    Class attributes:
+
+    - ``name``: the op name shown in ``Tensor.op``, graphs and traces; defaults to the class name
+      in lower case.
+    - ``derivatives``: one text per input, the local derivative ∂out/∂input as a format string
+      with fields ``{0}``, ``{1}`` (input names), ``{out}`` (output name) and ``{ctx.attr}``.
+    """
+
+    name: ClassVar[str] = ""
+    derivatives: ClassVar[tuple[str, ...]] = ()
+
+    # Instance attributes (the ctx): set by `apply`.
+    parents: tuple[Tensor, ...]
+    needs_input_grad: tuple[bool, ...]
+    saved_tensors: tuple[np.ndarray, ...] = ()
+    module: Any = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__ or not cls.__dict__["name"]:
+            cls.name = cls.__name__.lower()
+        if cls.__module__.startswith("microgradx."):
+            _registry[cls.name] = cls
+
+    def save_for_backward(self, *arrays: Any) -> None:
+        """Keep arrays for `backward` (read them back as ``ctx.saved_tensors``)."""
+        self.saved_tensors = arrays
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError("Function subclasses must define forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx: Any, grad: np.ndarray) -> Any:  # pragma: no cover
+        raise NotImplementedError("Function subclasses must define backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs: Any, **options: Any) -> Tensor:
+        """Run the op on tensors (numbers and arrays become constant tensors); returns a Tensor.
+
+        Keyword options (e.g. ``negative_slope=0.01``) go to ``forward`` unchanged and are not
+        differentiated.
+        """
+        parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        ctx = cls.__new__(cls)
+        try:
+            out = cls.forward(ctx, *[p.data for p in parents], **options)
+        except ValueError as err:  # name the op and every input shape (zero cost when nothing fails)
+            shapes = " and ".join(str(p.data.shape) for p in parents)
+            raise ValueError(f"{cls.name}: {err} (input shape{'s' if len(parents) > 1 else ''} "
+                             f"{shapes})") from None
+        if type(out) is not np.ndarray:
+            out = _as_result_array(out, cls.name)
+        if _grad_enabled:
+            needs = tuple(p.requires_grad for p in parents)
+            if True in needs:
+                ctx.parents = parents
+                ctx.needs_input_grad = needs
+                if _module_stack:
+                    ctx.module = _module_stack[-1]
+                return Tensor._make(out, ctx)
+        return Tensor._make(out, None)
+
+    @classmethod
+    def rule(cls, ctx: Any, i: int, names: list[str] | tuple[str, ...], out: str) -> str:
+        """The local derivative ∂out/∂input_i as text, e.g. ``σ(z)(1−σ(z))`` for sigmoid."""
+        try:
+            return cls.derivatives[i].format(*names, out=out, ctx=ctx)
+        except (IndexError, KeyError, AttributeError):
+            return f"∂{out}/∂{names[i]} ({cls.name})"
+
+
+def _as_result_array(out: Any, op: str) -> np.ndarray:
+    """Coerce a forward result (a NumPy scalar, say) into a float ndarray, or explain the error."""
+    arr = np.asarray(out)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__}"
+                        f" of dtype {arr.dtype}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    return arr
+
+
+# Imported last: tensor.py imports this module.
+from .tensor import Tensor  # noqa: E402

@@ -1,0 +1,89 @@
+"""Loss functions as single ops, with PyTorch's semantics (mean reduction) and gradients."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function
+
+__all__ = ["MSELoss", "BinaryCrossEntropy"]
+
+
+def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:
+    if pred.shape != target.shape:
+        raise ValueError(f"prediction shape {pred.shape} and target shape {target.shape} differ "
+                         f"(a loss compares element by element; reshape one of them)")
+
+
+class MSELoss(Function):
+    """L = (1/n) Σᵢ (ŷᵢ − yᵢ)², the mean squared error over all n elements.
+
+    Derivatives: ∂L/∂ŷᵢ = 2(ŷᵢ − yᵢ)/n,  ∂L/∂yᵢ = −2(ŷᵢ − yᵢ)/n.
+    Chain rule: the notes' regression examples start here, ∂L/∂ŷ, then multiply backwards.
+    """
+
+    name = "mse_loss"
+    derivatives = ("2({0}−{1})/n", "−2({0}−{1})/n")
+
+    @staticmethod
+    def forward(ctx, pred, target):
+        _check_same_shape("mse_loss", pred, target)
+        diff = pred - target
+        ctx.save_for_backward(diff)
+        ctx.n = diff.size
+        return np.asarray(np.mean(diff * diff))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (diff,) = ctx.saved_tensors
+        need_p, need_t = ctx.needs_input_grad
+        g = diff * (grad * (2.0 / ctx.n))
+        return (g if need_p else None), (-g if need_t else None)
+
+
+# PyTorch clamps each log term at −100 so that p = 0 or 1 gives a finite loss, and bounds the
+# denominator of the gradient below by 1e-12.
+_LOG_CLAMP = -100.0
+_GRAD_EPS = 1e-12
+
+
+def _clamped_log(x: np.ndarray) -> np.ndarray:
+    """max(ln x, −100) without a divide-by-zero warning at x = 0 (ln of a tiny positive instead)."""
+    return np.maximum(np.log(np.maximum(x, np.finfo(x.dtype).tiny)), _LOG_CLAMP)
+
+
+class BinaryCrossEntropy(Function):
+    """L = −(1/n) Σᵢ [yᵢ·ln pᵢ + (1 − yᵢ)·ln(1 − pᵢ)], each ln clamped at −100 (as PyTorch).
+
+    Derivative: ∂L/∂pᵢ = (pᵢ − yᵢ) / (pᵢ(1 − pᵢ)) / n, the denominator at least 1e-12, so the
+    loss and its gradient stay finite at p = 0 and p = 1.
+    With p = σ(z) the chain rule collapses: ∂L/∂z = (p − y)/n.
+    """
+
+    name = "binary_cross_entropy"
+    derivatives = ("({0}−{1})/({0}(1−{0}))/n", "(ln(1−{0}) − ln {0})/n")
+
+    @staticmethod
+    def forward(ctx, p, y):
+        _check_same_shape("binary_cross_entropy", p, y)
+        if p.size and not (np.all(p >= 0) and np.all(p <= 1)):
+            bad = p[~((p >= 0) & (p <= 1))].flat[0]
+            raise ValueError(f"input probabilities must lie in [0, 1], found {bad!r} "
+                             f"(apply sigmoid first)")
+        log_p = _clamped_log(p)
+        log_1mp = _clamped_log(1.0 - p)
+        ctx.save_for_backward(p, y, log_p, log_1mp)
+        ctx.n = p.size
+        return np.asarray(-np.mean(y * log_p + (1.0 - y) * log_1mp))
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, y, log_p, log_1mp = ctx.saved_tensors
+        need_p, need_y = ctx.needs_input_grad
+        scale = grad / ctx.n
+        gp = gy = None
+        if need_p:
+            gp = scale * (p - y) / np.maximum(p * (1.0 - p), _GRAD_EPS)
+        if need_y:
+            gy = scale * (log_1mp - log_p)
+        return gp, gy

@@ -1,0 +1,462 @@
+"""The `Tensor`: an ndarray that remembers the op that made it, and the backward pass over that graph.
+
+Reverse-mode autodiff in three steps, all in this file:
+
+1. Every op (see ``ops.py``, ``activations.py``) returns a Tensor whose ``_ctx`` is the op's
+   context: which tensors went in (``ctx.parents``) and what the derivative needs.
+2. ``backward()`` sorts the graph topologically, iteratively (a 100,000-op chain works).
+3. It walks that order from the root back to the leaves: each op turns ∂L/∂out into ∂L/∂input
+   (the chain rule: upstream gradient × local derivative), gradients from several uses of a
+   tensor are summed, and a broadcast operand's gradient is summed back to its own shape here,
+   in `_unbroadcast`, the one place that knows about broadcasting.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+__all__ = ["Tensor"]
+
+_FLOAT_KINDS = "f"
+
+
+def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """Convert user data to a float ndarray (a copy), or raise naming what was wrong."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor: dtype must be a floating dtype (float32 or float64), got {dtype}")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"Tensor: expected numbers, got the string {data!r}")
+    try:
+        arr = np.array(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"Tensor: cannot convert {type(data).__name__} to a numeric array ({err})") from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        return arr
+    if kind in "iub":
+        return arr.astype(np.float64)
+    if kind == "c":
+        raise TypeError(f"Tensor: complex data is not supported, got dtype {arr.dtype}")
+    raise TypeError(f"Tensor: expected numeric data, got an array of dtype {arr.dtype} "
+                    f"({'object' if kind == 'O' else 'non-numeric'} data cannot be differentiated)")
+
+
+class Tensor:
+    """An n-dimensional array of floats with reverse-mode automatic differentiation.
+
+    Args:
+        data: a number, a (nested) list, an ndarray or a Tensor; copied. Python numbers, lists,
+            ints and bools become float64; float32 arrays stay float32.
+        requires_grad: record ops on this tensor so `backward` can compute ∂L/∂tensor.
+        name: a label for graphs and traces (settable later as ``t.name``).
+        dtype: force a float dtype (``"float32"`` or ``"float64"``).
+
+    Example:
+        >>> import microgradx as mgx
+        >>> x = mgx.Tensor(-4.0, requires_grad=True, name="x")
+        >>> y = x * x + 2 * x          # y = x² + 2x
+        >>> y.backward()               # dy/dx = 2x + 2
+        >>> float(x.grad)
+        -6.0
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_pgrad", "__weakref__")
+    __array_priority__ = 100.0  # ndarray <op> Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
+                 dtype: Any = None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx = None
+        self._pgrad = None
+
+    @classmethod
+    def _make(cls, data: np.ndarray, ctx: Any) -> Tensor:
+        """Fast constructor for op results: no conversion, no checks (the hot path)."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = ctx is not None
+        t.name = None
+        t._ctx = ctx
+        t._pgrad = None
+        return t
+
+    # ---------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def op(self) -> str | None:
+        """Name of the op that made this tensor (``"add"``, ``"sigmoid"``, …); None for a leaf."""
+        ctx = self._ctx
+        return None if ctx is None else type(ctx).name
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._ctx is None
+
+    @property
+    def T(self) -> Tensor:
+        """The transpose (axes reversed), like ``ndarray.T``."""
+        return Transpose.apply(self)
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors convert to a Python number, got shape {self.shape}")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        """The data as an ndarray (the tensor's own array, not a copy)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph (``requires_grad=False``)."""
+        return Tensor._make(self.data, None)
+
+    def zero_grad(self) -> None:
+        """Forget the accumulated gradient (``.grad = None``)."""
+        self.grad = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20, edgeitems=2)
+        extras = []
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        if self._ctx is not None:
+            extras.append(f"op={self.op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return self.item()
+
+    # Tensors are graph nodes: hashed and compared by identity (``==`` is not elementwise).
+    __hash__ = object.__hash__
+
+    # ---------------------------------------------------------------- backward
+    def backward(self, gradient: Any = None) -> None:
+        """Compute ∂self/∂t for every tensor t in the graph that requires grad; add it to ``t.grad``.
+
+        Args:
+            gradient: ∂L/∂self, of ``self``'s shape. May be omitted only when ``self`` has one
+                element (then it is 1, i.e. L = self).
+
+        Gradients accumulate (``+=``) across uses and calls until zeroed; intermediate tensors
+        keep their ``.grad`` too, so graphs and hand traces can read every step.
+        """
+        run_backward(self, gradient)
+
+    # ---------------------------------------------------------------- operators
+    def _lift(self, other: Any) -> Tensor:
+        """A number or array on the other side of an operator, as a constant tensor.
+
+        Python numbers take this tensor's dtype, so ``float32_tensor * 2`` stays float32.
+        """
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, numbers.Real) and not isinstance(other, np.ndarray):
+            return Tensor._make(np.asarray(other, dtype=self.data.dtype), None)
+        return Tensor(other)
+
+    def __add__(self, other: Any) -> Tensor:
+        return Add.apply(self, self._lift(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return Add.apply(self._lift(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return Sub.apply(self, self._lift(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return Sub.apply(self._lift(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return Mul.apply(self, self._lift(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return Mul.apply(self._lift(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return Div.apply(self, self._lift(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return Div.apply(self._lift(other), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return Pow.apply(self, self._lift(other))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return Pow.apply(self._lift(other), self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(self, self._lift(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return MatMul.apply(self._lift(other), self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return GetItem.apply(self, index=index)
+
+    # ---------------------------------------------------------------- methods
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over ``axis`` (all axes by default), as ``ndarray.sum``."""
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over ``axis`` (all axes by default), as ``ndarray.mean``."""
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def exp(self) -> Tensor:
+        """eˣ elementwise."""
+        return Exp.apply(self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm elementwise."""
+        return Log.apply(self)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        """A tensor with the same data in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute axes as ``ndarray.transpose``: no argument reverses them."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return Transpose.apply(self, axes=axes or None)
+
+    def sigmoid(self) -> Tensor:
+        """σ(x) = 1 / (1 + e⁻ˣ); see `microgradx.functional.sigmoid`."""
+        return Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        """tanh(x); see `microgradx.functional.tanh`."""
+        return Tanh.apply(self)
+
+    def relu(self) -> Tensor:
+        """max(0, x); see `microgradx.functional.relu`."""
+        return ReLU.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """x if x > 0 else negative_slope·x; see `microgradx.functional.leaky_relu`."""
+        return LeakyReLU.apply(self, negative_slope=_check_real("leaky_relu", "negative_slope", negative_slope))
+
+    def prelu(self, weight: Any) -> Tensor:
+        """x if x > 0 else a·x with a trainable slope ``weight``; see `microgradx.functional.prelu`."""
+        return PReLU.apply(self, self._lift(weight))
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """x if x > 0 else α(eˣ − 1); see `microgradx.functional.elu`."""
+        return ELU.apply(self, alpha=_check_real("elu", "alpha", alpha))
+
+    def selu(self) -> Tensor:
+        """λ·(x if x > 0 else α(eˣ − 1)); see `microgradx.functional.selu`."""
+        return SELU.apply(self)
+
+
+def _check_real(op: str, arg: str, value: Any) -> float:
+    """Validate a scalar hyper-parameter: a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{op}: {arg} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+# -------------------------------------------------------------------- the backward pass
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every tensor that requires grad and that ``root`` depends on, parents before children.
+
+    Iterative depth-first search (no recursion, so any depth works).
+    """
+    order: list[Tensor] = []
+    visited: set[Tensor] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    push = stack.append
+    pop = stack.pop
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        push((node, True))
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if parent.requires_grad and parent not in visited:
+                    push((parent, False))
+    return order
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:
+    """Sum a gradient back to an operand's shape: the adjoint of broadcasting is summation.
+
+    If ``x`` of shape (3, 1) was broadcast to (2, 3, 4) in the forward pass, each element of
+    ``x`` was used 2·4 times, so ∂L/∂x sums ∂L/∂out over the broadcast axes.
+    """
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    if extra >= 0:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        if axes:
+            grad = grad.sum(axis=axes, keepdims=True)
+        if grad.shape == shape:
+            return grad
+    raise RuntimeError(f"{op}: backward returned a gradient of shape {grad.shape}, which does not "
+                       f"broadcast to its input's shape {shape}")
+
+
+def run_backward(root: Tensor, gradient: Any = None,
+                 record: Callable[[Tensor, np.ndarray, list], None] | None = None) -> None:
+    """The backward pass of `Tensor.backward`.
+
+    ``record(node, upstream, to_parents)``, if given, is called once per op node in execution
+    order with the gradient arriving at the node and the list of ``(parent, gradient)`` it
+    passed on (used by `microgradx.trace_backward`).
+    """
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad (it is a leaf made with requires_grad=False, "
+            "or it was computed inside no_grad() or from inputs that do not require grad)")
+    dtype = root.data.dtype
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"backward: the gradient can be omitted only for a one-element output, got shape "
+                f"{root.data.shape}; pass gradient= an array of that shape (e.g. ones)")
+        grad = np.ones_like(root.data)
+    else:
+        grad = _to_array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype)
+        if grad.shape != root.data.shape:
+            raise ValueError(f"backward: gradient has shape {grad.shape}, expected the output's "
+                             f"shape {root.data.shape}")
+
+    order = topological_order(root)
+    root._pgrad = grad
+    stored: set[int] = set()  # ids of arrays already held as some tensor's .grad in this pass
+    for node in reversed(order):
+        g = node._pgrad
+        if g is None:  # no gradient reached it (an op returned None for this input)
+            continue
+        node._pgrad = None
+        # 1. Keep ∂L/∂node on the node. The first write stores the array itself unless another
+        #    tensor already holds it (pass-through ops such as add); later calls add in place.
+        if node.grad is None:
+            base = g.base
+            if id(g) in stored or (base is not None and id(base) in stored):
+                g = g.copy()
+            node.grad = g
+            stored.add(id(g))
+        else:
+            node.grad += g
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        # 2. The chain rule: one op's local derivatives times the upstream gradient.
+        fn = type(ctx)
+        grads = fn.backward(ctx, g)
+        parents = ctx.parents
+        if type(grads) is not tuple:
+            grads = tuple(grads) if isinstance(grads, list) else (grads,)
+        if len(grads) != len(parents):
+            raise RuntimeError(f"{fn.name}: backward returned {len(grads)} gradient(s) for "
+                               f"{len(parents)} input(s)")
+        # 3. Pass each gradient to its parent, summing over multiple uses.
+        passed = [] if record is not None else None
+        for parent, pg in zip(parents, grads):
+            if pg is None or not parent.requires_grad:
+                if passed is not None:
+                    passed.append((parent, None))
+                continue
+            pdata = parent.data
+            if type(pg) is not np.ndarray:
+                pg = np.asarray(pg, dtype=pdata.dtype)
+            if pg.shape != pdata.shape:
+                pg = _unbroadcast(pg, pdata.shape, fn.name)
+            if pg.dtype != pdata.dtype:
+                pg = pg.astype(pdata.dtype)
+            prev = parent._pgrad
+            parent._pgrad = pg if prev is None else prev + pg
+            if passed is not None:
+                passed.append((parent, pg))
+        if passed is not None:
+            record(node, g, passed)
+
+
+def iter_graph(root: Tensor) -> Iterable[Tensor]:
+    """All tensors ``root`` depends on (through recorded ops), each once, root first."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        ctx = node._ctx
+        if ctx is not None:
+            for parent in ctx.parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+
+
+# Imported last: the op modules import Tensor from here.
+from .activations import ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh  # noqa: E402
+from .ops import (  # noqa: E402
+    Add,
+    Div,
+    Exp,
+    GetItem,
+    Log,
+    MatMul,
+    Mean,
+    Mul,
+    Neg,
+    Pow,
+    Reshape,
+    Sub,
+    Sum,
+    Transpose,
+)
