@@ -47,7 +47,8 @@ class Sigmoid(Function):
 class Tanh(Function):
     """tanh(z) = (eᶻ − e⁻ᶻ) / (eᶻ + e⁻ᶻ), output in (−1, 1).
 
-    Derivative: tanh'(z) = 1 − tanh²(z), from the saved output (max 1 at z = 0).
+    Derivative: tanh'(z) = 1 − tanh²(z), from the saved output (max 1 at z = 0), evaluated as
+    (1 − a)(1 + a): the same number, but without the cancellation of 1 − a·a when a ≈ ±1.
     Chain rule: ∂L/∂z = ∂L/∂a · (1 − a²).
     Notes: zero-centred, so it trains faster than sigmoid, but still saturates.
     """
@@ -64,7 +65,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (1.0 - a * a)
+        return grad * ((1.0 - a) * (1.0 + a))
 
 
 class ReLU(Function):
@@ -168,32 +169,33 @@ class ELU(Function):
 
     Derivative: 1 for z > 0; α·eᶻ = ELU(z) + α for z ≤ 0 (the notes' form), so α at exactly 0.
     Chain rule: ∂L/∂z = ∂L/∂a · (1 or a + α).
-    Stable form: α·expm1(min(z, 0)), so large positive z never overflows.
+    Stable forms: α·expm1(min(z, 0)), so large positive z never overflows; the backward
+    evaluates α·eᶻ rather than a + α, which cancels when a ≈ −α (float32 would lose
+    most digits of a small gradient).
     Notes: smooth, close to zero-centred, no dead units; costs an exponential.
     """
 
     name = "elu"
-    derivatives = ("1 if {0} > 0 else {out} + {ctx.alpha}",)
+    derivatives = ("1 if {0} > 0 else {ctx.alpha}·exp({0})",)
 
     @staticmethod
     def forward(ctx, z, alpha=1.0):
         ctx.alpha = alpha
-        out = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
-        ctx.save_for_backward(z, out)
-        return out
+        ctx.save_for_backward(z)
+        return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
 
     @staticmethod
     def backward(ctx, grad):
-        z, out = ctx.saved_tensors
-        return grad * np.where(z > 0, 1.0, out + ctx.alpha)
+        (z,) = ctx.saved_tensors
+        return grad * np.where(z > 0, 1.0, ctx.alpha * np.exp(np.minimum(z, 0)))
 
 
 class SELU(Function):
     """SELU(z) = λ·z for z > 0, λ·α(eᶻ − 1) for z ≤ 0 (Klambauer et al. 2017),
     λ = 1.0507009873554805, α = 1.6732632423543772.
 
-    Derivative: λ for z > 0; λ·α·eᶻ = SELU(z) + λα for z ≤ 0, so λα at exactly 0.
-    Chain rule: ∂L/∂z = ∂L/∂a · (λ or a + λα).
+    Derivative: λ for z > 0; λ·α·eᶻ = SELU(z) + λα for z ≤ 0, so λα at exactly 0 (evaluated
+    as λ·α·eᶻ, which does not cancel). Chain rule: ∂L/∂z = ∂L/∂a · (λ or λαeᶻ).
     Notes: with LeCun-normal weights, activations keep mean ≈ 0 and variance ≈ 1 layer after
     layer ("self-normalizing").
     """
@@ -203,11 +205,10 @@ class SELU(Function):
 
     @staticmethod
     def forward(ctx, z):
-        out = SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
-        ctx.save_for_backward(z, out)
-        return out
+        ctx.save_for_backward(z)
+        return SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
 
     @staticmethod
     def backward(ctx, grad):
-        z, out = ctx.saved_tensors
-        return grad * np.where(z > 0, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)
+        (z,) = ctx.saved_tensors
+        return grad * np.where(z > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * np.exp(np.minimum(z, 0)))

@@ -163,7 +163,7 @@ class Function:
             shapes = " and ".join(str(p.data.shape) for p in parents)
             raise ValueError(f"{cls.name}: {err} (input shape{'s' if len(parents) > 1 else ''} "
                              f"{shapes})") from None
-        if type(out) is not np.ndarray:
+        if type(out) is not np.ndarray or out.dtype.kind != "f":
             out = _as_result_array(out, cls.name)
         if _grad_enabled:
             needs = tuple(p.requires_grad for p in parents)
@@ -186,10 +186,13 @@ class Function:
 
 def _as_result_array(out: Any, op: str) -> np.ndarray:
     """Coerce a forward result (a NumPy scalar, say) into a float ndarray, or explain the error."""
-    arr = np.asarray(out)
+    try:
+        arr = np.asarray(out)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__} ({err})") from None
     if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__}"
-                        f" of dtype {arr.dtype}")
+        kind = "strings" if arr.dtype.kind in "US" else f"dtype {arr.dtype}"
+        raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__} of {kind}")
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     return arr

@@ -42,9 +42,9 @@ class MSELoss(Function):
 
 
 # PyTorch clamps each log term at −100 so that p = 0 or 1 gives a finite loss, and bounds the
-# denominator of the gradient below by 1e-12.
+# denominator of the gradient below by 1e-12 — a C float constant, so its value is float32(1e-12).
 _LOG_CLAMP = -100.0
-_GRAD_EPS = 1e-12
+_GRAD_EPS = float(np.float32(1e-12))
 
 
 def _clamped_log(x: np.ndarray) -> np.ndarray:
@@ -55,9 +55,11 @@ def _clamped_log(x: np.ndarray) -> np.ndarray:
 class BinaryCrossEntropy(Function):
     """L = −(1/n) Σᵢ [yᵢ·ln pᵢ + (1 − yᵢ)·ln(1 − pᵢ)], each ln clamped at −100 (as PyTorch).
 
-    Derivative: ∂L/∂pᵢ = (pᵢ − yᵢ) / (pᵢ(1 − pᵢ)) / n, the denominator at least 1e-12, so the
+    Derivative: ∂L/∂pᵢ = (pᵢ − yᵢ) / (pᵢ(1 − pᵢ)) / n, the denominator at least ≈1e-12, so the
     loss and its gradient stay finite at p = 0 and p = 1.
     With p = σ(z) the chain rule collapses: ∂L/∂z = (p − y)/n.
+    The target's gradient, (ln(1 − pᵢ) − ln pᵢ)/n, is not clamped (as in PyTorch): it is
+    infinite where p is exactly 0 or 1.
     """
 
     name = "binary_cross_entropy"
@@ -72,18 +74,19 @@ class BinaryCrossEntropy(Function):
                              f"(apply sigmoid first)")
         log_p = _clamped_log(p)
         log_1mp = _clamped_log(1.0 - p)
-        ctx.save_for_backward(p, y, log_p, log_1mp)
+        ctx.save_for_backward(p, y)
         ctx.n = p.size
         return np.asarray(-np.mean(y * log_p + (1.0 - y) * log_1mp))
 
     @staticmethod
     def backward(ctx, grad):
-        p, y, log_p, log_1mp = ctx.saved_tensors
+        p, y = ctx.saved_tensors
         need_p, need_y = ctx.needs_input_grad
         scale = grad / ctx.n
         gp = gy = None
         if need_p:
             gp = scale * (p - y) / np.maximum(p * (1.0 - p), _GRAD_EPS)
-        if need_y:
-            gy = scale * (log_1mp - log_p)
+        if need_y:  # unclamped, as PyTorch: infinite where p is exactly 0 or 1
+            with np.errstate(divide="ignore"):
+                gy = scale * (np.log1p(-p) - np.log(p))
         return gp, gy

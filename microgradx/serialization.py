@@ -40,9 +40,10 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
         FileNotFoundError: no such file.
     """
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError(f"load: {os.fspath(path)!r} holds a single .npy array, not an .npz archive of named arrays")
+        archive = np.load(path, allow_pickle=False)
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise ValueError(f"load: {os.fspath(path)!r} holds a single .npy array, not an .npz archive of named arrays")
+        with archive:
             out = {}
             for key in archive.files:
                 arr = archive[key]

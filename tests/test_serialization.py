@@ -1,0 +1,88 @@
+"""save/load: .npz round trips, and hostile files refused without running anything."""
+
+import io
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import microgradx as mgx
+
+
+def test_round_trip_is_bit_exact(tmp_path):
+    rng = np.random.default_rng(0)
+    state = {"layers.0.weight": rng.normal(size=(3, 4)), "layers.0.bias": np.zeros(4, np.float32),
+             "scalar": np.array(1.5)}
+    path = tmp_path / "model.npz"
+    mgx.save(state, path)
+    back = mgx.load(path)
+    assert set(back) == set(state)
+    for k in state:
+        assert back[k].dtype == state[k].dtype
+        np.testing.assert_array_equal(back[k], state[k])
+
+
+def test_save_accepts_tensors(tmp_path):
+    mgx.save({"w": mgx.Tensor([1.0, 2.0])}, tmp_path / "t.npz")
+    np.testing.assert_array_equal(mgx.load(tmp_path / "t.npz")["w"], [1.0, 2.0])
+
+
+def test_save_refuses_object_arrays(tmp_path):
+    with pytest.raises(ValueError, match="'bad'.*object"):
+        mgx.save({"bad": np.array([{}], dtype=object)}, tmp_path / "x.npz")
+
+
+class Boom:
+    def __reduce__(self):
+        return (exec, ("import pathlib; pathlib.Path('PWNED').write_text('x')",))
+
+
+def test_pickled_object_array_is_refused_and_not_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.npz"
+    buf = io.BytesIO()
+    np.save(buf, np.array([Boom()], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("w.npy", buf.getvalue())
+    with pytest.raises(ValueError, match="evil.npz"):
+        mgx.load(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_raw_pickle_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "model.npz"
+    path.write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(ValueError, match="not a valid"):
+        mgx.load(path)
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not an archive at all", b"PK\x03\x04garbage"])
+def test_garbage_is_refused(tmp_path, content):
+    path = tmp_path / "junk.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="junk.npz"):
+        mgx.load(path)
+
+
+def test_truncated_archive_is_refused(tmp_path):
+    path = tmp_path / "cut.npz"
+    mgx.save({"w": np.arange(1000.0)}, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="cut.npz"):
+        mgx.load(path)
+
+
+def test_single_npy_is_refused(tmp_path):
+    path = tmp_path / "one.npy"
+    np.save(path, np.arange(3.0))
+    with pytest.raises(ValueError, match="single .npy"):
+        mgx.load(path)
+
+
+def test_missing_file():
+    with pytest.raises(FileNotFoundError):
+        mgx.load("/nonexistent/dir/model.npz")
