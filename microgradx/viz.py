@@ -1,0 +1,238 @@
+"""How a computation graph looks: the style table, node labels, escaping and the colour legend.
+
+Nothing here walks a graph or runs a program; `microgradx.draw` combines `microgradx.graph.walk`
+with these tables. Change a colour here and every picture and its legend follow.
+
+The colours teach three things:
+
+- **role** of a tensor: parameters (leaves that require grad) are blue, data and constants grey,
+  the output green, ops yellow ellipses;
+- **gradient magnitude** (``shade_grad=True``): a tensor is filled by its mean ``|grad|`` relative
+  to the largest one in the graph, one shade per factor of ten, so gradients that shrink layer
+  after layer (vanishing gradients) fade towards white;
+- **activations that block the gradient**: a *dead ReLU* output (every element 0, so
+  ∂a/∂z = 0 and nothing flows back) gets a red dashed border; a *saturated* sigmoid or tanh output
+  (most elements where the local derivative is below 10 % of its peak: σ' < 0.025, i.e.
+  σ < 0.026 or σ > 0.974; tanh' < 0.1, i.e. |tanh| > 0.949) gets a purple double border.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "STYLE",
+    "GRAD_SHADES",
+    "ZERO_GRAD_COLOR",
+    "SATURATION_FRACTION",
+    "escape_record",
+    "escape_text",
+    "format_number",
+    "summarize",
+    "grad_shade",
+    "grad_magnitude",
+    "dead_relu",
+    "saturated_fraction",
+    "legend_entries",
+    "legend_label",
+]
+
+#: One row per kind of thing drawn: Graphviz attributes. `draw_graph` starts from these.
+STYLE: dict[str, dict[str, str]] = {
+    "graph": {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.25", "ranksep": "0.35"},
+    "tensor": {"shape": "record", "style": "filled", "fillcolor": "white",
+               "fontname": "Helvetica", "fontsize": "10", "color": "#444444"},
+    "parameter": {"fillcolor": "#cfe2f3"},   # leaf with requires_grad: what training changes
+    "input": {"fillcolor": "#eeeeee"},       # data and constants (no gradient wanted)
+    "output": {"fillcolor": "#d9ead3", "penwidth": "1.5"},  # the root (usually the loss)
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff2cc",
+           "fontname": "Helvetica", "fontsize": "10", "color": "#7f6000", "height": "0.3"},
+    "edge": {"color": "#555555", "arrowsize": "0.6", "fontsize": "8", "fontcolor": "#777777"},
+    "cluster": {"style": "rounded,dashed", "color": "#6d9eeb", "fontname": "Helvetica",
+                "fontsize": "11", "fontcolor": "#1c4587", "labeljust": "l"},
+    "dead_relu": {"color": "#cc0000", "penwidth": "2.5", "style": "filled,dashed"},
+    "saturated": {"color": "#7b3294", "penwidth": "2.5", "peripheries": "2"},
+    "truncated": {"shape": "note", "style": "filled,dashed", "fillcolor": "#f4f4f4",
+                  "fontname": "Helvetica", "fontsize": "10", "color": "#999999"},
+    "legend": {"shape": "plaintext", "fontname": "Helvetica", "fontsize": "9"},
+}
+
+#: Gradient shading, strongest first: (lowest ratio to the largest mean |grad|, fill colour).
+#: Anything below the last ratio (but not exactly 0) gets the last colour.
+GRAD_SHADES: tuple[tuple[float, str], ...] = (
+    (1e-1, "#fd8d3c"),
+    (1e-2, "#fdae6b"),
+    (1e-3, "#fdd0a2"),
+    (1e-4, "#fee6ce"),
+    (0.0, "#fffaf5"),
+)
+#: Fill for a tensor whose gradient is exactly zero everywhere.
+ZERO_GRAD_COLOR = "#bdbdbd"
+
+#: A sigmoid/tanh output is marked saturated when at least this fraction of elements is saturated.
+SATURATION_FRACTION = 0.5
+#: "Saturated" means the local derivative is below this fraction of its peak (σ' peaks at 1/4).
+_SATURATION_LEVEL = 0.1
+
+# --------------------------------------------------------------------------------- escaping
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_RECORD_SPECIAL = re.compile(r'([{}|<>"])')
+
+
+def escape_text(text: Any) -> str:
+    r"""Make user text (a tensor or module name) safe inside a quoted DOT string.
+
+    Backslashes are doubled (so ``\N``, ``\l`` … stay literal), quotes become ``\"`` (so the text
+    cannot end the string and add attributes), newlines become Graphviz line breaks (``\n``) and
+    tabs become spaces and other control characters are dropped.
+    """
+    s = _CONTROL.sub("", str(text).replace("\t", " ")).replace("\\", "\\\\").replace('"', '\\"')
+    return _NEWLINE.sub(r"\\n", s)
+
+
+def escape_record(text: Any) -> str:
+    r"""Like `escape_text`, and also backslash-escape ``{ } | < >``: a record label's field syntax.
+
+    >>> print(escape_record('x{1}|<y>'))
+    x\{1\}\|\<y\>
+    """
+    s = _CONTROL.sub("", str(text).replace("\t", " ")).replace("\\", "\\\\")
+    s = _RECORD_SPECIAL.sub(r"\\\1", s)
+    return _NEWLINE.sub(r"\\n", s)
+
+
+# ------------------------------------------------------------------------------- formatting
+def format_number(x: float) -> str:
+    """A number with 4 decimals; scientific notation (still 4 decimals) when that would hide it.
+
+    >>> format_number(0.58514), format_number(-2), format_number(3e-7), format_number(2.5e9)
+    ('0.5851', '-2.0000', '3.0000e-07', '2.5000e+09')
+    """
+    x = float(x)
+    if x == 0 or not np.isfinite(x) or 1e-4 <= abs(x) < 1e6:
+        return f"{x:.4f}" if x != 0 else "0.0000"
+    return f"{x:.4e}"
+
+
+def summarize(array: Any, max_values: int = 4) -> str:
+    """A short text for an array: its values when there are at most ``max_values``, else
+    mean, min and max. A size-1 array is one number.
+
+    >>> summarize(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    '[1.0000, 2.0000, 3.0000, 4.0000]'
+    >>> summarize(np.arange(6.0))
+    'mean 2.5000, min 0.0000, max 5.0000'
+    """
+    a = np.asarray(array)
+    if a.size == 1:
+        return format_number(a.reshape(()))
+    if a.size == 0:
+        return "(empty)"
+    if a.size <= max_values:
+        return "[" + ", ".join(format_number(v) for v in a.ravel()) + "]"
+    return (f"mean {format_number(a.mean())}, min {format_number(a.min())}, "
+            f"max {format_number(a.max())}")
+
+
+# ------------------------------------------------------------------------ what colours mean
+def grad_magnitude(grad: Any) -> float | None:
+    """Mean ``|grad|`` over elements (None when there is no gradient)."""
+    if grad is None:
+        return None
+    g = np.asarray(grad, dtype=np.float64)
+    return float(np.mean(np.abs(g))) if g.size else 0.0
+
+
+def grad_shade(magnitude: float | None, largest: float) -> str | None:
+    """Fill colour for a tensor whose mean |grad| is ``magnitude``, when the largest is ``largest``."""
+    if magnitude is None or largest <= 0 or not np.isfinite(largest):
+        return None
+    if magnitude == 0:
+        return ZERO_GRAD_COLOR
+    ratio = magnitude / largest
+    for lowest, colour in GRAD_SHADES:
+        if ratio >= lowest:
+            return colour
+    return GRAD_SHADES[-1][1]  # pragma: no cover - the last row's bound is 0
+
+
+def dead_relu(op: str | None, data: Any) -> bool:
+    """True for a ReLU output that is 0 everywhere: ∂a/∂z = 0, so no gradient passes back."""
+    return op == "relu" and bool(np.all(np.asarray(data) == 0))
+
+
+def dead_units(op: str | None, data: Any) -> tuple[int, int] | None:
+    """For a ReLU output: (number of dead units, number of units). A unit is a column of a
+    (batch, units) activation, or one element of a 1-D/scalar one; it is dead when 0 for every
+    sample. None for other ops."""
+    if op != "relu":
+        return None
+    a = np.asarray(data)
+    if a.ndim >= 2:
+        zero = np.all(a.reshape(-1, a.shape[-1]) == 0, axis=0)
+    else:
+        zero = np.atleast_1d(a == 0)
+    return int(zero.sum()), int(zero.size)
+
+
+def saturated_fraction(op: str | None, data: Any) -> float | None:
+    """Fraction of a sigmoid/tanh output's elements whose local derivative is below 10 % of its
+    peak (σ(1−σ) < 0.025, 1 − tanh² < 0.1); None for other ops."""
+    a = np.asarray(data, dtype=np.float64)
+    if a.size == 0:
+        return None
+    if op == "sigmoid":
+        slope = a * (1 - a) / 0.25
+    elif op == "tanh":
+        slope = 1 - a * a
+    else:
+        return None
+    return float(np.mean(slope < _SATURATION_LEVEL))
+
+
+def legend_entries(shade: bool, largest: float | None, dead: bool, saturated: bool,
+                   ) -> list[tuple[str, dict[str, str]]]:
+    """The legend rows: (text, HTML table-cell attributes) for each colour the picture can show."""
+    rows = [
+        ("parameter (leaf, requires grad)", {"bgcolor": STYLE["parameter"]["fillcolor"]}),
+        ("data / constant", {"bgcolor": STYLE["input"]["fillcolor"]}),
+        ("intermediate tensor", {"bgcolor": STYLE["tensor"]["fillcolor"]}),
+        ("output", {"bgcolor": STYLE["output"]["fillcolor"], "border": "2"}),
+        ("op", {"bgcolor": STYLE["op"]["fillcolor"], "style": "rounded",
+                "color": STYLE["op"]["color"]}),
+    ]
+    if shade and largest:
+        rows.append((f"mean |grad|, largest {largest:.2e}:", {"border": "0"}))
+        bounds = [lo for lo, _ in GRAD_SHADES]
+        for k, (lowest, colour) in enumerate(GRAD_SHADES):
+            if k == 0:
+                text = f"≥ {lowest:.0%} of largest"
+            elif lowest > 0:
+                text = f"{lowest:.2%} – {bounds[k - 1]:.2%}".replace(".00%", "%")
+            else:
+                text = f"< {bounds[k - 1]:.2%} (vanishing)".replace(".00%", "%")
+            rows.append((text, {"bgcolor": colour}))
+        rows.append(("exactly 0", {"bgcolor": ZERO_GRAD_COLOR}))
+    if dead:
+        rows.append(("dead ReLU: output all 0, no gradient passes",
+                     {"bgcolor": "white", "color": STYLE["dead_relu"]["color"],
+                      "style": "dashed", "border": "2"}))
+    if saturated:
+        rows.append(("saturated sigmoid/tanh: slope < 10% of peak",
+                     {"bgcolor": "white", "color": STYLE["saturated"]["color"], "border": "3"}))
+    return rows
+
+
+def legend_label(rows: list[tuple[str, dict[str, str]]]) -> str:
+    """The legend as one Graphviz HTML-like label: a column of coloured cells (text escaped)."""
+    cells = ["<tr><td border=\"0\"><b>legend</b></td></tr>"]
+    for text, attrs in rows:
+        attr_text = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
+        cells.append(f"<tr><td {attr_text}>{html.escape(text, quote=True)}</td></tr>")
+    return ('<<table border="0" cellborder="1" cellspacing="3" cellpadding="3">'
+            + "".join(cells) + "</table>>")
