@@ -36,3 +36,10 @@ __all__ = [
     "gradcheck", "GradcheckError", "save", "load", "manual_seed",
     "SELU_ALPHA", "SELU_SCALE", "__version__",
 ]
+
+# Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
+from .draw import draw_graph, render_graph  # noqa: E402
+from .explain import explain  # noqa: E402
+from .trace import trace_backward  # noqa: E402
+
+__all__ += ["draw_graph", "render_graph", "explain", "trace_backward"]
