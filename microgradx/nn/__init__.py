@@ -1,0 +1,22 @@
+"""Neural-network building blocks: `Module`, `Parameter`, `Neuron`, `Layer`, `MLP`, `Sequential`, activation and loss modules.
+
+Example:
+    >>> import numpy as np
+    >>> import microgradx as mgx
+    >>> net = mgx.nn.MLP(1, [16, 1], activation="tanh", rng=0)
+    >>> loss = mgx.nn.MSELoss()(net(np.zeros((3, 1))), np.zeros((3, 1)))
+    >>> loss.backward()
+    >>> net.layers[0].weight.grad.shape
+    (1, 16)
+"""
+
+from .activation import ACTIVATIONS, DEFAULT_INIT, ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh, default_init
+from .layers import MLP, Layer, Neuron, Sequential
+from .loss import BCELoss, MSELoss
+from .module import Module, Parameter
+
+__all__ = [
+    "Module", "Parameter", "Neuron", "Layer", "MLP", "Sequential",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
+    "MSELoss", "BCELoss", "ACTIVATIONS", "DEFAULT_INIT", "default_init",
+]

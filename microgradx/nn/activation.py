@@ -1,0 +1,216 @@
+"""Activation modules (`Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `SELU`) and the name table.
+
+Each module wraps one activation op of ``microgradx.activations`` (where the formulas and
+derivatives live) so it can sit in a `Sequential` or be a `Layer`'s ``activation``. Only `PReLU`
+has a parameter (its trainable negative slope). `ACTIVATIONS` maps the names ``Layer`` accepts
+to these classes; `default_init` gives the initializer the notes recommend for each.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from ..tensor import Tensor
+from .module import Module, Parameter
+
+__all__ = [
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
+    "ACTIVATIONS", "DEFAULT_INIT", "default_init",
+]
+
+
+def _as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+class Sigmoid(Module):
+    """σ(z) = 1 / (1 + e⁻ᶻ), element-wise; σ'(z) = σ(z)(1 − σ(z)).
+
+    Shape: any input shape; the output has the same shape.
+
+    Example:
+        >>> Sigmoid()(0.0).item()
+        0.5
+    """
+
+    name = "sigmoid"
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).sigmoid()
+
+
+class Tanh(Module):
+    """tanh(z), element-wise; tanh'(z) = 1 − tanh²(z).
+
+    Example:
+        >>> Tanh()(0.0).item()
+        0.0
+    """
+
+    name = "tanh"
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).tanh()
+
+
+class ReLU(Module):
+    """max(0, z), element-wise; derivative 1 for z > 0, 0 otherwise (0 at z = 0, as PyTorch).
+
+    Example:
+        >>> ReLU()([-1.0, 2.0]).data.tolist()
+        [0.0, 2.0]
+    """
+
+    name = "relu"
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).relu()
+
+
+class LeakyReLU(Module):
+    """z for z > 0, ``negative_slope``·z otherwise (the notes' max(0.01z, z)).
+
+    Args:
+        negative_slope: the slope for z ≤ 0 (default 0.01).
+
+    Example:
+        >>> LeakyReLU(0.1)([-1.0, 2.0]).data.tolist()
+        [-0.1, 2.0]
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
+            raise ValueError(f"LeakyReLU: negative_slope must be a real number, got {negative_slope!r}")
+        self.negative_slope = float(negative_slope)
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class PReLU(Module):
+    """z for z > 0, a·z otherwise, with a *trainable* slope a (He et al. 2015).
+
+    The notes: "Parametric ReLU is exactly same → Leaky relu", except that the 0.01 is learned.
+
+    Args:
+        num_parameters: 1 (one slope shared by all units, default) or the number of features
+            (one slope per feature: axis 1 of the input, as PyTorch).
+        init: the initial slope (default 0.25, as PyTorch).
+
+    Attributes:
+        weight: the slopes, a `Parameter` of shape ``(num_parameters,)``.
+
+    Example:
+        >>> act = PReLU()
+        >>> act([-2.0, 2.0]).data.tolist()
+        [-0.5, 2.0]
+    """
+
+    name = "prelu"
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+        super().__init__()
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) \
+                or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
+        if isinstance(init, bool) or not isinstance(init, numbers.Real):
+            raise ValueError(f"PReLU: init must be a real number, got {init!r}")
+        self.num_parameters = int(num_parameters)
+        self.weight = Parameter([float(init)] * self.num_parameters)
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).prelu(self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """z for z > 0, α(eᶻ − 1) otherwise; derivative 1, or ELU(z) + α for z ≤ 0.
+
+    Args:
+        alpha: the value ELU approaches for z → −∞ is −alpha (default 1.0).
+
+    Example:
+        >>> round(ELU()([-1.0]).item(), 4)
+        -0.6321
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+            raise ValueError(f"ELU: alpha must be a real number, got {alpha!r}")
+        self.alpha = float(alpha)
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).elu(self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SELU(Module):
+    """λ·z for z > 0, λα(eᶻ − 1) otherwise, λ ≈ 1.0507, α ≈ 1.6733 (self-normalizing).
+
+    Pair it with ``lecun_normal`` weights (the `Layer` default for ``"selu"``).
+
+    Example:
+        >>> round(SELU()([1.0]).item(), 4)
+        1.0507
+    """
+
+    name = "selu"
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).selu()
+
+
+#: Activation names accepted by ``Layer(activation=...)`` and ``MLP``.
+ACTIVATIONS: dict[str, type[Module]] = {
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "prelu": PReLU,
+    "elu": ELU,
+    "selu": SELU,
+}
+
+#: The notes' advice, by activation name (None = no activation, a linear layer).
+DEFAULT_INIT: dict[str | None, str] = {
+    "relu": "he_uniform",
+    "leaky_relu": "he_uniform",
+    "prelu": "he_uniform",
+    "elu": "he_uniform",
+    "sigmoid": "xavier_uniform",
+    "tanh": "xavier_uniform",
+    None: "xavier_uniform",
+    "selu": "lecun_normal",
+}
+
+
+def default_init(activation: Any) -> str:
+    """The initializer name ``Layer(init=None)`` uses for ``activation``.
+
+    ``activation`` may be a name, None, one of the modules above (by its ``name``) or a
+    function such as ``microgradx.relu`` (by its ``__name__``). Anything unknown is treated
+    as linear: ``xavier_uniform``.
+
+    Example:
+        >>> default_init("relu"), default_init("tanh"), default_init("selu"), default_init(None)
+        ('he_uniform', 'xavier_uniform', 'lecun_normal', 'xavier_uniform')
+    """
+    if activation is None or isinstance(activation, str):
+        key = activation
+    else:
+        key = getattr(activation, "name", None) or getattr(activation, "__name__", None)
+    return DEFAULT_INIT.get(key, "xavier_uniform")  # type: ignore[arg-type]

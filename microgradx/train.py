@@ -1,0 +1,167 @@
+"""The training loop, `fit`: the notes' recipe (forward, loss, backward, update) repeated for some epochs.
+
+    1. Initialize the parameters            (done when the model is built)
+    2. Choose an optimization algorithm     (``optimizer=`` or plain SGD with ``lr=``)
+    3. Repeat: forward, loss, gradients by backpropagation, update every parameter.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import functional as F
+from .nn.module import Module
+from .optim import SGD
+from .random import get_rng
+from .tensor import Tensor
+
+__all__ = ["fit", "LOSSES"]
+
+#: Loss names `fit` accepts.
+LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
+    "mse": F.mse_loss,
+    "bce": F.binary_cross_entropy,
+}
+
+_DEFAULT_LR = 0.01
+
+
+def _as_2d_array(a: Any, what: str) -> np.ndarray:
+    arr = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if arr.dtype.kind not in "fiub":
+        raise ValueError(f"fit: {what} must be numeric, got dtype {arr.dtype}")
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim != 2:
+        raise ValueError(f"fit: {what} must be 2-D (n_samples, n_features) or 1-D, got shape {arr.shape}")
+    return arr
+
+
+def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
+    if isinstance(loss, str):
+        fn = LOSSES.get(loss)
+        if fn is None:
+            raise ValueError(f"fit: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}, "
+                             f"a callable (pred, target) -> Tensor or a Module")
+        return fn
+    if callable(loss):  # functions and Modules (MSELoss(), BCELoss(), …)
+        return loss
+    raise ValueError(f"fit: loss must be a name, a callable or a Module, got {loss!r}")
+
+
+def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = None,
+        lr: float | None = None, epochs: int = 100, batch_size: int | None = None,
+        shuffle: bool = True, rng: Any = None, progress: bool = True,
+        callback: Callable[[int, float], Any] | None = None) -> list[float]:
+    """Train ``model`` on ``(X, y)`` and return the loss history, one float per epoch.
+
+    Each epoch walks the data in mini-batches (the whole set when ``batch_size`` is None); for
+    each batch: ``pred = model(Xb)``, ``L = loss(pred, yb)``, ``optimizer.zero_grad()``,
+    ``L.backward()``, ``optimizer.step()``. The epoch's loss is the mean of the batch losses,
+    weighted by batch size (the loss *before* each batch's update).
+
+    Args:
+        model: a `Module` (or any callable, when an ``optimizer`` is given).
+        X: inputs, ``(n, in_features)``; a 1-D array is taken as ``(n, 1)``.
+        y: targets, ``(n, out_features)``; a 1-D array is taken as ``(n, 1)``.
+        loss: ``"mse"`` (default), ``"bce"``, a callable ``(pred, target) -> scalar Tensor``
+            or a loss Module such as ``microgradx.nn.MSELoss()``.
+        optimizer: an optimizer over the model's parameters; None builds
+            ``SGD(model.parameters(), lr)``.
+        lr: the learning rate of that default SGD (default 0.01); give it only without
+            ``optimizer``.
+        epochs: number of passes over the data (positive int, default 100).
+        batch_size: samples per update; None (default) for full-batch gradient descent.
+        shuffle: reshuffle the samples every epoch (only with ``batch_size``).
+        rng: None, an int seed or a ``numpy.random.Generator`` for the shuffling.
+        progress: show a ``tqdm`` progress bar with the current loss (default True).
+        callback: called as ``callback(epoch, loss)`` after every epoch (epoch counts from 0);
+            if it returns ``True``, training stops (early stopping).
+
+    Returns:
+        The loss history: a list of ``float``, one per epoch run.
+
+    Raises:
+        ValueError: for mismatched ``X``/``y`` sample counts (naming both shapes), a bad
+            ``epochs``/``batch_size``/``lr``/``loss``, or ``lr`` given together with an
+            ``optimizer``.
+
+    Example:
+        >>> import microgradx as mgx
+        >>> X, y = mgx.data.sine(n=64, noise=0.0, rng=0)
+        >>> net = mgx.nn.MLP(1, [16, 1], activation="tanh", rng=0)
+        >>> history = fit(net, X, y, lr=0.1, epochs=200, progress=False)
+        >>> len(history), history[-1] < history[0]
+        (200, True)
+    """
+    Xa = _as_2d_array(X, "X")
+    ya = _as_2d_array(y, "y")
+    if Xa.shape[0] != ya.shape[0]:
+        raise ValueError(f"fit: X and y hold different numbers of samples: X has shape "
+                         f"{np.shape(X.data if isinstance(X, Tensor) else X)}, y has shape "
+                         f"{np.shape(y.data if isinstance(y, Tensor) else y)}")
+    n = Xa.shape[0]
+    if n == 0:
+        raise ValueError("fit: X and y hold no samples")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or
+                                   not isinstance(batch_size, numbers.Integral) or batch_size < 1):
+        raise ValueError(f"fit: batch_size must be None or a positive int, got {batch_size!r}")
+    if callback is not None and not callable(callback):
+        raise ValueError(f"fit: callback must be callable, got {callback!r}")
+    loss_fn = _resolve_loss(loss)
+    if optimizer is None:
+        if not isinstance(model, Module):
+            raise ValueError(f"fit: model must be a microgradx.nn.Module when no optimizer is "
+                             f"given, got {type(model).__name__}")
+        optimizer = SGD(model.parameters(), lr=_DEFAULT_LR if lr is None else lr)
+    elif lr is not None:
+        raise ValueError(f"fit: lr={lr!r} was given together with an optimizer; set the "
+                         f"learning rate on the optimizer instead")
+    elif not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+        raise ValueError(f"fit: optimizer must have step() and zero_grad(), got {optimizer!r}")
+    if not callable(model):
+        raise ValueError(f"fit: model must be callable, got {model!r}")
+
+    full_batch = batch_size is None or batch_size >= n
+    step = n if full_batch else int(batch_size)
+    gen = get_rng(rng) if (shuffle and not full_batch) else None
+    if full_batch:  # build the input tensors once
+        Xt, yt = Tensor(Xa), Tensor(ya)
+
+    history: list[float] = []
+    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    try:
+        for epoch in bar:
+            if full_batch:
+                L = loss_fn(model(Xt), yt)
+                optimizer.zero_grad()
+                L.backward()
+                optimizer.step()
+                epoch_loss = float(L.data)
+            else:
+                order = gen.permutation(n) if gen is not None else np.arange(n)
+                total = 0.0
+                for start in range(0, n, step):
+                    idx = order[start:start + step]
+                    L = loss_fn(model(Tensor(Xa[idx])), Tensor(ya[idx]))
+                    optimizer.zero_grad()
+                    L.backward()
+                    optimizer.step()
+                    total += float(L.data) * len(idx)
+                epoch_loss = total / n
+            history.append(epoch_loss)
+            if progress:
+                bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
+            if callback is not None and callback(epoch, epoch_loss) is True:
+                break
+    finally:
+        bar.close()
+    return history
