@@ -43,3 +43,9 @@ from .explain import explain  # noqa: E402
 from .trace import trace_backward  # noqa: E402
 
 __all__ += ["draw_graph", "render_graph", "explain", "trace_backward"]
+
+# Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
+from . import data, init, nn, optim  # noqa: E402
+from .train import fit  # noqa: E402
+
+__all__ += ["nn", "init", "optim", "data", "fit"]
