@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import math
 import numbers
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -85,7 +87,9 @@ def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = N
             if it returns ``True``, training stops (early stopping).
 
     Returns:
-        The loss history: a list of ``float``, one per epoch run.
+        The loss history: a list of ``float``, one per epoch run. If the loss becomes ``nan``
+        or infinite (training diverged: the learning rate is too large for this model and
+        data), training stops there with a `RuntimeWarning`; the last entry is that value.
 
     Raises:
         ValueError: for mismatched ``X``/``y`` sample counts (naming both shapes), a bad
@@ -160,6 +164,10 @@ def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = N
             history.append(epoch_loss)
             if progress:
                 bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
+            if not math.isfinite(epoch_loss):
+                warnings.warn(f"fit: the loss became {epoch_loss} at epoch {epoch}: training "
+                              f"diverged; try a smaller learning rate", RuntimeWarning, stacklevel=2)
+                break
             if callback is not None and callback(epoch, epoch_loss) is True:
                 break
     finally:

@@ -146,3 +146,28 @@ def test_sine_regressor_reaches_small_mse(activation):
         final = mgx.mse_loss(net(X), y).item()
     assert final < 0.005
     assert history[0] > 0.1  # it started far away
+
+
+def test_divergence_stops_training_with_a_warning():
+    X = np.linspace(-1, 1, 20).reshape(-1, 1) * 100
+    net = nn.Layer(1, 1, rng=0)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="diverged"):
+        history = fit(net, X, X, lr=10.0, epochs=500, progress=False)
+    assert len(history) < 500 and not np.isfinite(history[-1])
+    assert all(np.isfinite(history[:-1]))
+
+
+def test_toy_regressor_example_runs(tmp_path, capsys):
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "toy_regressor.py"
+    spec = importlib.util.spec_from_file_location("toy_regressor_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    final = module.main(["--epochs", "300", "--n", "50", "--no-progress", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "final MSE" in out and np.isfinite(final)
+    assert (tmp_path / "model.npz").exists() and (tmp_path / "loss.csv").exists()
+    assert len((tmp_path / "loss.csv").read_text().splitlines()) == 301  # header + one per epoch
+    assert {p.parent for p in tmp_path.rglob("*")} == {tmp_path}  # nothing written elsewhere
