@@ -28,6 +28,7 @@ without it `plot_histograms` returns None after a one-line notice.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -157,13 +158,18 @@ def distinct_weight_columns(weight: Any, bias: Any = None, tol: float = 1e-9) ->
 
 
 def _count_distinct_columns(m: np.ndarray, tol: float) -> int:
+    """Greedy grouping: take the first unassigned column, assign every column within tol of it."""
+    if m.shape[1] == 0:
+        return 0
     scale = max(float(np.max(np.abs(m))) if m.size else 0.0, 1.0)
-    representatives: list[np.ndarray] = []
-    for j in range(m.shape[1]):
-        col = m[:, j]
-        if not any(np.max(np.abs(col - r)) <= tol * scale for r in representatives):
-            representatives.append(col)
-    return len(representatives)
+    unassigned = np.ones(m.shape[1], dtype=bool)
+    groups = 0
+    while unassigned.any():
+        j = int(np.argmax(unassigned))
+        close = np.max(np.abs(m - m[:, j:j + 1]), axis=0) <= tol * scale
+        unassigned &= ~close
+        groups += 1
+    return groups
 
 
 def histogram(values: Any, bins: int = 50, range: tuple[float, float] | None = None):
@@ -409,6 +415,10 @@ def _sci(x: float | None) -> str:
     return "-" if x is None else f"{x:.3e}"
 
 
+# a number, a percentage, a fraction "3/8", or several of them joined by " / "
+_NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?(/\d+)?( / [+-]?(\d+\.?\d*)(e[+-]?\d+)?%?)*$")
+
+
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table: columns padded, numbers right-aligned, a rule under the header.
 
@@ -422,7 +432,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
 
     def is_num(s: str) -> bool:
-        return bool(s) and (s[0].isdigit() or s[0] in "+-.") and s not in ("-",)
+        return bool(_NUMERIC.match(s))
 
     lines = []
     for k, r in enumerate(cells):

@@ -1,0 +1,56 @@
+"""The lab: every claim of the lecture notes as an experiment that measures it.
+
+Each experiment is a function returning a `Result` (its numbers by key, a table, a one-line
+conclusion quoting them, and the notes' errors it found); it prints them and, given an output
+directory and matplotlib, writes plots. Seeds are fixed, so the numbers are reproducible::
+
+    from microgradx import lab
+    r = lab.run("dying-relu")                 # prints the table and the conclusion
+    r["dead_high_lr"]                         # 1.0
+    lab.dying_relu(out="plots", epochs=50)    # the same function, smaller, with plots
+
+From the shell: ``microgradx lab --list`` and ``microgradx lab NAME --out DIR``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .activation_experiments import linear_collapse, selu_self_normalizing, sigmoid_vanishing, zero_centred
+from .core import EXPERIMENTS, Experiment, Result
+from .init_experiments import constant_init, large_init, small_init, xavier_vs_he, zero_init
+from .relu_experiments import dying_relu, leaky_fix
+
+__all__ = ["EXPERIMENTS", "Experiment", "Result", "names", "get", "run", "describe",
+           "linear_collapse", "sigmoid_vanishing", "zero_centred", "dying_relu", "leaky_fix",
+           "zero_init", "constant_init", "small_init", "large_init", "xavier_vs_he",
+           "selu_self_normalizing"]
+
+#: The order of the notes: activations first, then initialization.
+ORDER = ("linear-collapse", "sigmoid-vanishing", "zero-centred", "dying-relu", "leaky-fix",
+         "selu-self-normalizing", "zero-init", "constant-init", "small-init", "large-init",
+         "xavier-vs-he")
+
+
+def names() -> list[str]:
+    """Experiment names, in the order of the notes."""
+    return [n for n in ORDER if n in EXPERIMENTS] + [n for n in EXPERIMENTS if n not in ORDER]
+
+
+def get(name: str) -> Experiment:
+    """The experiment called ``name``; a ValueError lists the valid names otherwise."""
+    try:
+        return EXPERIMENTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown experiment {name!r}; expected one of: {', '.join(names())}") from None
+
+
+def describe() -> str:
+    """One line per experiment: its name, then its description."""
+    width = max(len(n) for n in names())
+    return "\n".join(f"{n.ljust(width)}  {EXPERIMENTS[n].description}" for n in names())
+
+
+def run(name: str, out: Any = None, **kwargs: Any) -> Result:
+    """Run the experiment ``name`` (see `names`); ``out``: a directory for its plots."""
+    return get(name)(out, **kwargs)
