@@ -120,8 +120,8 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
             Without ``model`` the boxes are labelled with the class name.
         shade_grad: fill tensors by mean |grad| relative to the largest (see `microgradx.viz`):
             vanishing gradients fade layer by layer.
-        mark_activations: border dead ReLU outputs (red, dashed) and saturated sigmoid/tanh
-            outputs (purple, double), and note dead units / saturated share in the label.
+        mark_activations: border dead ReLU outputs (thick red) and saturated sigmoid/tanh
+            outputs (thick purple), and note dead units / saturated share in the label.
         legend: draw the colour legend; default: when shading or a marked node is present.
         max_nodes: draw at most this many tensors, those nearest ``root``; ``None``: no cap.
         title: a caption for the whole picture.

@@ -28,7 +28,8 @@ constant is called by its value (``2``). An unnamed op result is called by the e
 made it, built from its inputs' names: ``w1·x1``, ``z + b``, ``σ(z)``, ``a^2``, ``−a``; an
 expression longer than `MAX_EXPRESSION` characters gets an auto-name made of its op and a
 counter (``add1``, ``matmul2``, in order of computation), an unnamed leaf that requires grad
-``leaf1``, ``leaf2``…; pass ``model=`` to call a network's parameters ``layers.0.weight`` …. So ``z = w1*x1 + b`` has a factor
+``leaf1``, ``leaf2``…. Pass ``model=`` to call a network's parameters by their qualified names
+(``layers.0.weight``) and auto-named results by module and op (``layers.0.add``). So ``z = w1*x1 + b`` has a factor
 ``∂z/∂(w1·x1) = 1`` followed by ``∂(w1·x1)/∂w1 = x1 = 2.0000``: one factor per op, as the graph
 has them.
 
@@ -214,13 +215,13 @@ class Explanation:
             symbols = r" \cdot ".join(_latex_partial(self.names[id(f.child)],
                                                      self.names[id(f.parent)])
                                       for f in path.factors) or "1"
-            numbers = r" \cdot ".join(f"({format_number(f.value)})" for f in path.factors) or "1"
+            numbers = r" \cdot ".join(f"({_latex_number(f.value)})" for f in path.factors) or "1"
             head = lhs if len(self.paths) == 1 else rf"\text{{path {k}}}"
             rows.append(rf"{head} &= {symbols} \\")
-            rows.append(rf"&= {numbers} = {format_number(path.value)} \\")
+            rows.append(rf"&= {numbers} = {_latex_number(path.value)} \\")
         if len(self.paths) != 1:
-            terms = " + ".join(f"({format_number(p.value)})" for p in self.paths) or "0"
-            rows.append(rf"{lhs} &= {terms} = {format_number(self.value)}")
+            terms = " + ".join(f"({_latex_number(p.value)})" for p in self.paths) or "0"
+            rows.append(rf"{lhs} &= {terms} = {_latex_number(self.value)}")
         body = "\n".join(rows).rstrip(" \\\n")
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
@@ -344,9 +345,12 @@ def tensor_names(order: list, model: Any = None) -> dict[int, str]:
     """Display names for every tensor of a graph, given in topological order (see module doc).
 
     With ``model`` (an `nn.Module`), unnamed parameters are called by their qualified name
-    (``layers.0.weight``).
+    (``layers.0.weight``), and an op result that needs an auto-name is named after its module
+    and op (``layers.0.add``, then ``layers.0.add2`` …).
     """
     param_names = parameter_names(model)
+    module_names = ({id(m): n for n, m in model.named_modules()}
+                    if hasattr(model, "named_modules") else {})
     names: dict[int, str] = {}
     prec: dict[int, int] = {}
     counters: dict[str, int] = {}
@@ -367,9 +371,14 @@ def tensor_names(order: list, model: Any = None) -> dict[int, str]:
         else:
             expr, p = _expression(type(ctx).name, ctx.parents, names, prec)
             base = type(ctx).name
+            module = module_names.get(id(getattr(ctx, "module", None)))
+            if module:
+                base = f"{module}.{base}"
         if expr is None or len(expr) > MAX_EXPRESSION:
-            counters[base] = counters.get(base, 0) + 1
-            names[key], prec[key] = f"{base}{counters[base]}", _ATOM
+            n = counters[base] = counters.get(base, 0) + 1
+            # Module-based names read well alone (layers.0.add); bare op names get a number.
+            suffix = "" if "." in base and n == 1 else str(n)
+            names[key], prec[key] = f"{base}{suffix}", _ATOM
         else:
             names[key], prec[key] = expr, p
     return names
@@ -445,6 +454,13 @@ def _latex(name: str) -> str:
     for k, v in _LATEX_WORDS.items():
         s = s.replace(k, v)
     return s
+
+
+def _latex_number(x: float) -> str:
+    """`format_number` in LaTeX: 7.4841e-05 -> 7.4841 \\times 10^{-5}."""
+    text = format_number(x)
+    mantissa, e, exponent = text.partition("e")
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}" if e else text
 
 
 def _latex_partial(child: str, parent: str) -> str:

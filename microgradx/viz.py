@@ -11,9 +11,9 @@ The colours teach three things:
   to the largest one in the graph, one shade per factor of ten, so gradients that shrink layer
   after layer (vanishing gradients) fade towards white;
 - **activations that block the gradient**: a *dead ReLU* output (every element 0, so
-  ∂a/∂z = 0 and nothing flows back) gets a red dashed border; a *saturated* sigmoid or tanh output
+  ∂a/∂z = 0 and nothing flows back) gets a thick red border; a *saturated* sigmoid or tanh output
   (most elements where the local derivative is below 10 % of its peak: σ' < 0.025, i.e.
-  σ < 0.026 or σ > 0.974; tanh' < 0.1, i.e. |tanh| > 0.949) gets a purple double border.
+  σ < 0.026 or σ > 0.974; tanh' < 0.1, i.e. |tanh| > 0.949) gets a thick purple border.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ STYLE: dict[str, dict[str, str]] = {
     "edge": {"color": "#555555", "arrowsize": "0.6", "fontsize": "8", "fontcolor": "#777777"},
     "cluster": {"style": "rounded,dashed", "color": "#6d9eeb", "fontname": "Helvetica",
                 "fontsize": "11", "fontcolor": "#1c4587", "labeljust": "l"},
-    "dead_relu": {"color": "#cc0000", "penwidth": "2.5", "style": "filled,dashed"},
-    "saturated": {"color": "#7b3294", "penwidth": "2.5", "peripheries": "2"},
+    "dead_relu": {"color": "#cc0000", "penwidth": "3"},
+    "saturated": {"color": "#7b3294", "penwidth": "3"},
     "truncated": {"shape": "note", "style": "filled,dashed", "fillcolor": "#f4f4f4",
                   "fontname": "Helvetica", "fontsize": "10", "color": "#999999"},
     "legend": {"shape": "plaintext", "fontname": "Helvetica", "fontsize": "9"},
@@ -220,8 +220,7 @@ def legend_entries(shade: bool, largest: float | None, dead: bool, saturated: bo
         rows.append(("exactly 0", {"bgcolor": ZERO_GRAD_COLOR}))
     if dead:
         rows.append(("dead ReLU: output all 0, no gradient passes",
-                     {"bgcolor": "white", "color": STYLE["dead_relu"]["color"],
-                      "style": "dashed", "border": "2"}))
+                     {"bgcolor": "white", "color": STYLE["dead_relu"]["color"], "border": "3"}))
     if saturated:
         rows.append(("saturated sigmoid/tanh: slope < 10% of peak",
                      {"bgcolor": "white", "color": STYLE["saturated"]["color"], "border": "3"}))

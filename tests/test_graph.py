@@ -196,8 +196,8 @@ def clusters(source: str) -> dict[str, str]:
             depth += {"{": 1, "}": -1}.get(source[i], 0) if source[i - 1] != "\\" else 0
             i += 1
         body = source[m.end():i]
-        label = re.search(r'label="?((?:[^"\\\n]|\\.)*)"?', body).group(1)
-        found[label] = body
+        m2 = re.search(r'label=(?:"((?:[^"\\]|\\.)*)"|([\w.]+))', body)
+        found[m2.group(1) if m2.group(1) is not None else m2.group(2)] = body
     return found
 
 
@@ -219,6 +219,36 @@ def test_clusters_can_be_turned_off_or_labelled_by_class_without_model():
     assert "subgraph" not in draw_graph(loss).source
     boxes = clusters(draw_graph(loss, clusters=True).source)
     assert {"Layer 1", "Layer 2"} <= set(boxes)
+
+
+def test_nested_modules_give_nested_clusters():
+    nn = pytest.importorskip("microgradx.nn")
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Layer(2, 2, activation="tanh", rng=0)
+            self.scale = nn.Parameter(np.array(3.0))
+
+        def forward(self, x):
+            return self.inner(x) * self.scale       # this mul belongs to the block itself
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.block = Block()
+
+        def forward(self, x):
+            return self.block(x).sum()
+
+    net = Net()
+    out = net(mgx.Tensor(np.ones((3, 2)), name="x"))
+    src = draw_graph(out, model=net).source
+    boxes = clusters(src)
+    assert set(boxes) == {"block", "block.inner"}
+    assert "block.inner" in boxes["block"]                       # nested
+    assert "block.scale" in boxes["block"] and "tanh" in boxes["block.inner"]
+    assert "label=mul " in boxes["block"] and "label=mul " not in boxes["block.inner"]
 
 
 def test_graph_of_a_training_step_has_nodes_per_op_not_per_element():
@@ -268,7 +298,7 @@ def test_dead_relu_and_saturated_outputs_are_marked_with_a_legend():
     loss.backward()
     src = draw_graph(loss).source
     line = lambda name: next(ln for ln in src.splitlines() if f'"{name} (' in ln)  # noqa: E731
-    assert viz.STYLE["dead_relu"]["color"] in line("dead") and "dashed" in line("dead")
+    assert viz.STYLE["dead_relu"]["color"] in line("dead") and "penwidth=3" in line("dead")
     assert "dead units 2/2" in line("dead")
     assert viz.STYLE["saturated"]["color"] in line("sat") and "saturated 100%" in line("sat")
     assert viz.STYLE["saturated"]["color"] not in line("fine")

@@ -141,6 +141,8 @@ def test_the_notes_2_2_1_network_against_pytorch():
     assert [s.op for s in steps] == ["mse_loss", "add", "matmul", "sigmoid", "add", "matmul"]
     text = str(steps)
     assert "layers.0.weight ←" in text and "layers.1.bias ←" in text
+    # Auto-named results are called by module and op (the convention of microgradx.explain).
+    assert [s.name for s in steps][:2] == ["L", "layers.1.add"]
 
     params = [torch.tensor(p.data, requires_grad=True) for p in net.parameters()]
     w0, b0, w1, b1 = params
