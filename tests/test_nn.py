@@ -326,7 +326,7 @@ def test_neuron_is_the_notes_first_formula():
     w = np.array([p.item() for p in n.weights])
     x = [0.5, -1.0, 2.0]
     a = n(x)
-    assert a.shape == ()
+    assert a.shape == () and a.name == "a" and a._ctx.parents[0].name == "z"  # names for traces
     expected = 1 / (1 + math.exp(-(w @ np.array(x) + 0.0)))
     assert a.item() == pytest.approx(expected, rel=1e-14)
     a.backward()

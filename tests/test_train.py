@@ -171,3 +171,24 @@ def test_toy_regressor_example_runs(tmp_path, capsys):
     assert (tmp_path / "model.npz").exists() and (tmp_path / "loss.csv").exists()
     assert len((tmp_path / "loss.csv").read_text().splitlines()) == 301  # header + one per epoch
     assert {p.parent for p in tmp_path.rglob("*")} == {tmp_path}  # nothing written elsewhere
+
+
+@pytest.mark.parametrize("doc", ["nn.md", "initialization.md"])
+def test_docs_code_blocks_run(doc, tmp_path, monkeypatch):
+    """Every ```python block of the guide runs, in order, in one namespace (files go to tmp)."""
+    import pathlib
+    import re
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / doc
+    if not path.exists():
+        pytest.skip(f"docs/{doc} is not in this checkout")
+    blocks = re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+    assert blocks
+    if any("import torch" in b for b in blocks):
+        pytest.importorskip("torch")
+    monkeypatch.chdir(tmp_path)
+    gen = np.random.default_rng(0)
+    X2 = gen.normal(size=(40, 2))
+    namespace = {"X2": X2, "y2": (X2[:, :1] > 0).astype(float)}  # data the snippets assume
+    for block in blocks:
+        exec(compile(block, f"docs/{doc}", "exec"), namespace)  # noqa: S102 - our own docs

@@ -85,9 +85,10 @@ def _apply(activation: Any, z: Tensor) -> Tensor:
 class Neuron(Module):
     r"""One unit, the notes' first formula: :math:`a = g(w_1 x_1 + w_2 x_2 + \dots + w_n x_n + b)`.
 
-    Every weight is its own scalar `Parameter` (named ``w1`` … ``wn``, bias ``b``), so the graph
-    of a neuron has one ``mul`` per input and ``explain`` / ``trace_backward`` read like a hand
-    derivation. For real work use `Layer`, which does the same for many units in one ``matmul``.
+    Every weight is its own scalar `Parameter` (named ``w1`` … ``wn``, bias ``b``), numbers given
+    as inputs become constants named ``x1`` … ``xn``, the weighted sum is named ``z`` and the
+    output ``a``: the graph of a neuron has one ``mul`` per input and ``explain`` /
+    ``trace_backward`` read like a hand derivation. For real work use `Layer`, which does the same for many units in one ``matmul``.
 
     Args:
         in_features: n, the number of inputs.
@@ -123,9 +124,10 @@ class Neuron(Module):
     def forward(self, x: Any) -> Tensor:
         n = self.in_features
         if isinstance(x, (list, tuple)):
-            xs = list(x)
-            if len(xs) != n:
-                raise ValueError(f"Neuron: expected {n} inputs, got {len(xs)}")
+            if len(x) != n:
+                raise ValueError(f"Neuron: expected {n} inputs, got {len(x)}")
+            # numbers become constants named x1 … xn, so traces read like the notes
+            xs = [v if isinstance(v, Tensor) else Tensor(v, name=f"x{i + 1}") for i, v in enumerate(x)]
         else:
             t = x if isinstance(x, Tensor) else Tensor(x)
             if t.ndim == 0 or t.shape[-1] != n:
@@ -137,7 +139,12 @@ class Neuron(Module):
         for i in range(1, n):
             z = z + w[i] * xs[i]
         z = z + self.bias
-        return z if self.activation is None else _apply(self.activation, z)
+        z.name = "z"
+        if self.activation is None:
+            return z
+        a = _apply(self.activation, z)
+        a.name = "a"
+        return a
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, activation={_activation_name(self.activation)}"
