@@ -30,7 +30,7 @@ import graphviz
 
 from . import render as _render
 from . import viz
-from .explain import parameter_names
+from .naming import parameter_names
 from .graph import walk
 
 __all__ = ["ComputationGraph", "draw_graph", "render_graph", "DRAW_MAX_NODES"]

@@ -23,15 +23,11 @@ How the numbers are found: every op's ``backward`` applied to an upstream gradie
 its local derivatives (for one-element tensors), so each factor is ``type(ctx).backward(ctx, 1)``.
 Nothing is accumulated: ``explain`` needs no ``backward()`` and changes no ``.grad``.
 
-**Names of unnamed tensors.** A tensor with a ``name`` is called by it. An unnamed one-element
-constant is called by its value (``2``). An unnamed op result is called by the expression that
-made it, built from its inputs' names: ``w1·x1``, ``z + b``, ``σ(z)``, ``a^2``, ``−a``; an
-expression longer than `MAX_EXPRESSION` characters gets an auto-name made of its op and a
-counter (``add1``, ``matmul2``, in order of computation), an unnamed leaf that requires grad
-``leaf1``, ``leaf2``…. Pass ``model=`` to call a network's parameters by their qualified names
-(``layers.0.weight``) and auto-named results by module and op (``layers.0.add``). So ``z = w1*x1 + b`` has a factor
-``∂z/∂(w1·x1) = 1`` followed by ``∂(w1·x1)/∂w1 = x1 = 2.0000``: one factor per op, as the graph
-has them.
+**Names of unnamed tensors** follow `microgradx.naming`: an unnamed op result is called by the
+expression that made it (``w1·x1``, ``σ(z)``), a long one by op and counter (``add1``), and with
+``model=`` parameters by their qualified names (``layers.0.weight``). So ``z = w1*x1 + b`` has a
+factor ``∂z/∂(w1·x1) = 1`` followed by ``∂(w1·x1)/∂w1 = x1 = 2.0000``: one factor per op, as the
+graph has them.
 
 Paths are enumerated one by one, and their number can grow exponentially with depth (a chain of
 ``x = x + x`` doubles it per step), so `explain` refuses graphs with more than ``max_paths``
@@ -51,23 +47,13 @@ from typing import Any
 import numpy as np
 
 from .graph import topological_order
+from .naming import strip_double_parens, tensor_names, wrap
 from .viz import format_number
 
-__all__ = ["Factor", "Path", "Explanation", "explain", "tensor_names", "MAX_EXPRESSION",
-           "MAX_PATHS", "parameter_names"]
+__all__ = ["Factor", "Path", "Explanation", "explain", "MAX_PATHS"]
 
-#: Unnamed op results with a longer expression than this get an auto-name (``v1``, …).
-MAX_EXPRESSION = 24
 #: Default cap on the number of paths `explain` enumerates.
 MAX_PATHS = 256
-
-# Infix ops: (symbol, precedence). Function-style ops are written name(args).
-_INFIX = {"add": (" + ", 1), "sub": (" − ", 1), "mul": ("·", 2), "div": ("/", 2),
-          "matmul": ("@", 2), "pow": ("^", 4)}
-_PREFIX = {"neg": ("−", 3)}
-_FUNCTION_SYMBOL = {"sigmoid": "σ"}
-_ATOM = 10  # precedence of a name or a function call: never needs parentheses
-
 
 @dataclass
 class Factor:
@@ -132,7 +118,7 @@ class Explanation:
         self.paths = paths
         self.names = names
         self.value = float(sum(p.value for p in paths))
-        self.symbol = f"∂{_wrap(names[id(root)])}/∂{_wrap(names[id(wrt)])}"
+        self.symbol = f"∂{wrap(names[id(root)])}/∂{wrap(names[id(wrt)])}"
         self._values = values  # tensors whose values the trace lists (forward pass order)
 
     def __repr__(self) -> str:
@@ -331,109 +317,14 @@ def _factor(node: Any, i: int, value: float | None, names: dict[int, str]) -> Fa
     ctx = node._ctx
     fn = type(ctx)
     parent = ctx.parents[i]
-    operand_names = [_wrap(names[id(p)]) for p in ctx.parents]
-    rule = _strip_double_parens(fn.rule(ctx, i, operand_names, _wrap(names[id(node)])))
-    symbol = f"∂{_wrap(names[id(node)])}/∂{_wrap(names[id(parent)])}"
+    operand_names = [wrap(names[id(p)]) for p in ctx.parents]
+    rule = strip_double_parens(fn.rule(ctx, i, operand_names, wrap(names[id(node)])))
+    symbol = f"∂{wrap(names[id(node)])}/∂{wrap(names[id(parent)])}"
     if value is None:  # the op declined to differentiate this operand
         raise ValueError(f"explain: op {fn.name} returned no gradient for operand {i} "
                          f"({names[id(parent)]})")
     return Factor(label=f"{symbol} = {rule}", value=value, symbol=symbol, rule=rule,
                   op=fn.name, child=node, parent=parent, index=i)
-
-
-def tensor_names(order: list, model: Any = None) -> dict[int, str]:
-    """Display names for every tensor of a graph, given in topological order (see module doc).
-
-    With ``model`` (an `nn.Module`), unnamed parameters are called by their qualified name
-    (``layers.0.weight``), and an op result that needs an auto-name is named after its module
-    and op (``layers.0.add``, then ``layers.0.add2`` …).
-    """
-    param_names = parameter_names(model)
-    module_names = ({id(m): n for n, m in model.named_modules()}
-                    if hasattr(model, "named_modules") else {})
-    names: dict[int, str] = {}
-    prec: dict[int, int] = {}
-    counters: dict[str, int] = {}
-    for t in order:
-        key = id(t)
-        given = t.name if t.name is not None else param_names.get(key)
-        if given is not None:
-            names[key], prec[key] = str(given), _ATOM
-            continue
-        ctx = t._ctx
-        if ctx is None:
-            if not t.requires_grad and t.data.size == 1:
-                v = float(t.data.reshape(-1)[0])
-                names[key] = f"{v:g}".replace("-", "−")
-                prec[key] = _ATOM if v >= 0 else 3
-                continue
-            expr, base = None, "leaf"
-        else:
-            expr, p = _expression(type(ctx).name, ctx.parents, names, prec)
-            base = type(ctx).name
-            module = module_names.get(id(getattr(ctx, "module", None)))
-            if module:
-                base = f"{module}.{base}"
-        if expr is None or len(expr) > MAX_EXPRESSION:
-            n = counters[base] = counters.get(base, 0) + 1
-            # Module-based names read well alone (layers.0.add); bare op names get a number.
-            suffix = "" if "." in base and n == 1 else str(n)
-            names[key], prec[key] = f"{base}{suffix}", _ATOM
-        else:
-            names[key], prec[key] = expr, p
-    return names
-
-
-def parameter_names(model: Any) -> dict[int, str]:
-    """``{id(parameter): "layers.0.weight"}`` from ``model.named_parameters()`` (empty for None)."""
-    if model is None:
-        return {}
-    if not hasattr(model, "named_parameters"):
-        raise TypeError(f"model must be an nn.Module (with named_parameters()), got "
-                        f"{type(model).__name__}")
-    return {id(p): name for name, p in model.named_parameters()}
-
-
-def _expression(op: str, parents: tuple, names: dict[int, str], prec: dict[int, int],
-                ) -> tuple[str, int]:
-    args = [names[id(p)] for p in parents]
-    precs = [prec[id(p)] for p in parents]
-    if op in _INFIX and len(args) == 2:
-        symbol, p = _INFIX[op]
-        left = args[0] if precs[0] >= p and not (op == "pow" and precs[0] == p) else f"({args[0]})"
-        # Right operand: parenthesise equal precedence too (a − (b + c), a/(b·c)).
-        right = args[1] if precs[1] > p or (precs[1] == p and op in ("add", "mul")) \
-            else f"({args[1]})"
-        if right.startswith("−"):  # x·(−0.5), not x·−0.5
-            right = f"({right})"
-        return f"{left}{symbol}{right}", p
-    if op in _PREFIX and len(args) == 1:
-        symbol, p = _PREFIX[op]
-        return (f"{symbol}{args[0]}" if precs[0] >= p else f"{symbol}({args[0]})"), p
-    return f"{_FUNCTION_SYMBOL.get(op, op)}({', '.join(args)})", _ATOM
-
-
-def _wrap(name: str) -> str:
-    """Parenthesise a compound name inside ∂…/∂… and rules: ∂(w1·x1)/∂w1."""
-    if re.fullmatch(r"[^\s+−\-·/^@(),]+|[^\s(]+\([^()]*(\([^()]*\))*[^()]*\)", name):
-        return name
-    return f"({name})"
-
-
-def _strip_double_parens(text: str) -> str:
-    """``σ((a + b))`` -> ``σ(a + b)``: drop a pair of parentheses directly doubling another."""
-    match: dict[int, int] = {}
-    stack: list[int] = []
-    for i, ch in enumerate(text):
-        if ch == "(":
-            stack.append(i)
-        elif ch == ")" and stack:
-            match[stack.pop()] = i
-    drop: set[int] = set()
-    for i, j in match.items():
-        if match.get(i + 1) == j - 1:
-            drop |= {i + 1, j - 1}
-    return "".join(ch for k, ch in enumerate(text) if k not in drop)
 
 
 def _md(text: str) -> str:
@@ -464,4 +355,4 @@ def _latex_number(x: float) -> str:
 
 
 def _latex_partial(child: str, parent: str) -> str:
-    return rf"\frac{{\partial {_latex(_wrap(child))}}}{{\partial {_latex(_wrap(parent))}}}"
+    return rf"\frac{{\partial {_latex(wrap(child))}}}{{\partial {_latex(wrap(parent))}}}"

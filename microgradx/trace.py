@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .explain import _strip_double_parens, _wrap, tensor_names
+from .naming import strip_double_parens, tensor_names, wrap
 from .graph import topological_order
 from .tensor import run_backward
 from .viz import summarize
@@ -65,7 +65,7 @@ class Step:
         passed = ", ".join(f"{n} ← {_show(g)}" for n, (_, g) in zip(self.parent_names,
                                                                      self.to_parents)
                            if g is not None)
-        return (f"{self.op}: {self.name} (upstream ∂L/∂{_wrap(self.name)} = "
+        return (f"{self.op}: {self.name} (upstream ∂L/∂{wrap(self.name)} = "
                 f"{_show(self.upstream)}); {self.rule}; passes {passed}")
 
 
@@ -123,10 +123,10 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
     def record(node: Any, upstream: np.ndarray, passed: list) -> None:
         ctx = node._ctx
         fn = type(ctx)
-        out = _wrap(names[id(node)])
-        operand_names = [_wrap(names[id(p)]) for p in ctx.parents]
+        out = wrap(names[id(node)])
+        operand_names = [wrap(names[id(p)]) for p in ctx.parents]
         rules = [f"∂{out}/∂{operand_names[i]} = "
-                 + _strip_double_parens(fn.rule(ctx, i, operand_names, out))
+                 + strip_double_parens(fn.rule(ctx, i, operand_names, out))
                  for i in range(len(ctx.parents))]
         to_parents = [(p, None if g is None else np.array(g, copy=True)) for p, g in passed]
         shown = [r for r, (_, g) in zip(rules, to_parents) if g is not None]

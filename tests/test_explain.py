@@ -10,7 +10,8 @@ import pytest
 from oracles import SPECS, central_diff
 
 import microgradx as mgx
-from microgradx.explain import MAX_EXPRESSION, explain
+from microgradx.explain import explain
+from microgradx.naming import MAX_EXPRESSION
 
 
 def sigmoid(v):
