@@ -135,8 +135,9 @@ def summarize(array: Any, max_values: int = 4) -> str:
         return "(empty)"
     if a.size <= max_values:
         return "[" + ", ".join(format_number(v) for v in a.ravel()) + "]"
-    return (f"mean {format_number(a.mean())}, min {format_number(a.min())}, "
-            f"max {format_number(a.max())}")
+    with np.errstate(all="ignore"):  # a diverged network (inf − inf) must still draw
+        return (f"mean {format_number(a.mean())}, min {format_number(a.min())}, "
+                f"max {format_number(a.max())}")
 
 
 # ------------------------------------------------------------------------ what colours mean
@@ -145,7 +146,8 @@ def grad_magnitude(grad: Any) -> float | None:
     if grad is None:
         return None
     g = np.asarray(grad, dtype=np.float64)
-    return float(np.mean(np.abs(g))) if g.size else 0.0
+    with np.errstate(all="ignore"):
+        return float(np.mean(np.abs(g))) if g.size else 0.0
 
 
 def grad_shade(magnitude: float | None, largest: float) -> str | None:
@@ -186,13 +188,14 @@ def saturated_fraction(op: str | None, data: Any) -> float | None:
     a = np.asarray(data, dtype=np.float64)
     if a.size == 0:
         return None
-    if op == "sigmoid":
-        slope = a * (1 - a) / 0.25
-    elif op == "tanh":
-        slope = 1 - a * a
-    else:
-        return None
-    return float(np.mean(slope < _SATURATION_LEVEL))
+    with np.errstate(all="ignore"):
+        if op == "sigmoid":
+            slope = a * (1 - a) / 0.25
+        elif op == "tanh":
+            slope = 1 - a * a
+        else:
+            return None
+        return float(np.mean(slope < _SATURATION_LEVEL))
 
 
 def legend_entries(shade: bool, largest: float | None, dead: bool, saturated: bool,

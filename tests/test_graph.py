@@ -344,6 +344,16 @@ def test_deep_graph_is_capped_with_a_note():
     assert len(node_labels(g.source)) == 20_001 + 10_000  # x, 10k sums, 10k constants; 10k ops
 
 
+def test_non_finite_values_still_draw_without_warnings():
+    x = mgx.Tensor(np.array([np.inf, -np.inf, np.nan, 1.0, 2.0]), name="x")
+    w = mgx.Tensor(np.ones(5), requires_grad=True, name="w")
+    y = x * w
+    y.grad = np.array([np.inf, -np.inf, 0.0, 1.0, 1.0])   # as after a diverged step
+    w.grad = np.array([np.inf, -np.inf, np.nan, 1.0, 1.0])
+    src = draw_graph(y, shade_grad=True).source           # RuntimeWarnings are errors here
+    assert "mean nan" in src and "x (5)" in src
+
+
 def test_format_number_and_summary():
     assert viz.format_number(0.58514) == "0.5851"
     assert viz.format_number(-1e-7) == "-1.0000e-07"
