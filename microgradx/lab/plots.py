@@ -22,7 +22,7 @@ class Plotter:
 
     Args:
         out: the output directory (created on the first plot), or None to plot nothing.
-        prefix: file-name prefix, usually the experiment's name.
+        prefix: file-name prefix, usually the experiment's name ("" for plain names).
     """
 
     def __init__(self, out: Any, prefix: str) -> None:
@@ -45,10 +45,13 @@ class Plotter:
     def _save(self, fig: Any, name: str) -> pathlib.Path:
         assert self.out is not None
         self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / f"{self.prefix}-{name}.png"
+        path = self.out / self._filename(name)
         fig.savefig(path, dpi=80)
         self.files.append(path)
         return path
+
+    def _filename(self, name: str) -> str:
+        return f"{self.prefix}-{name}.png" if self.prefix else f"{name}.png"
 
     def curves(self, name: str, series: dict[str, Sequence[float]], title: str,
                xlabel: str = "epoch", ylabel: str = "MSE loss", log: bool = True):
@@ -91,15 +94,16 @@ class Plotter:
         return self._save(fig, name)
 
     def fits(self, name: str, X: np.ndarray, y: np.ndarray, predictions: dict[str, np.ndarray],
-             title: str):
-        """The data as dots and each model's prediction as a line (1-D inputs)."""
+             title: str, grid: np.ndarray | None = None):
+        """The data as dots and each model's prediction as a line (1-D inputs); predictions are
+        at the points ``X``, or at ``grid`` when given."""
         fig = self._figure(figsize=(4.8, 3.2))
         if fig is None:
             return None
         ax = fig.subplots()
-        x = X[:, 0]
+        ax.scatter(X[:, 0], y[:, 0], s=6, color="#999999", label="data")
+        x = (X if grid is None else grid)[:, 0]
         order = np.argsort(x)
-        ax.scatter(x, y[:, 0], s=6, color="#999999", label="data")
         for label, pred in predictions.items():
             ax.plot(x[order], np.asarray(pred)[order, 0], label=label)
         ax.set_xlabel("x")
@@ -118,7 +122,7 @@ class Plotter:
             self._checked = True
         if self._figure_cls is None:
             return None
-        path = diagnostics.plot_histograms(recording, self.out / f"{self.prefix}-{name}.png",
+        path = diagnostics.plot_histograms(recording, self.out / self._filename(name),
                                            title=title, which=which, notice=False)
         if path is not None:
             self.files.append(path)

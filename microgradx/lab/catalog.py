@@ -1,0 +1,109 @@
+"""The activation functions at a glance: their values and derivatives at chosen points, and plots.
+
+Used by ``microgradx activations`` and by ``docs/make_plots.py``. Derivatives come from the
+engine's own backward pass (one ``backward()`` per activation), so the table shows exactly what
+training uses, including the value chosen at a kink (relu'(0) = 0, leaky_relu'(0) = 0.01, …).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .. import diagnostics
+from ..activations import SELU_ALPHA, SELU_SCALE
+from ..functional import elu, leaky_relu, prelu, relu, selu, sigmoid, tanh
+from ..tensor import Tensor
+
+__all__ = ["ActivationInfo", "ACTIVATION_INFO", "values_and_derivatives", "table", "plot_activation",
+           "DEFAULT_POINTS"]
+
+DEFAULT_POINTS = (-3.0, -1.0, 0.0, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class ActivationInfo:
+    """One activation: its function on tensors, formula and derivative as text, and its range."""
+
+    name: str
+    fn: Callable[[Tensor], Tensor]
+    formula: str
+    derivative: str
+    range: str
+
+
+ACTIVATION_INFO: dict[str, ActivationInfo] = {
+    a.name: a for a in (
+        ActivationInfo("sigmoid", sigmoid, "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)"),
+        ActivationInfo("tanh", tanh, "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)",
+                       "(−1, 1)"),
+        ActivationInfo("relu", relu, "relu(x) = max(0, x)", "1 for x > 0, 0 for x ≤ 0", "[0, ∞)"),
+        ActivationInfo("leaky_relu", leaky_relu, "x for x > 0, 0.01·x otherwise",
+                       "1 for x > 0, 0.01 for x ≤ 0", "(−∞, ∞)"),
+        ActivationInfo("prelu", lambda t: prelu(t, np.array([0.25])), "x for x > 0, a·x otherwise (a = 0.25, trained)",
+                       "1 for x > 0, a for x ≤ 0", "(−∞, ∞)"),
+        ActivationInfo("elu", elu, "x for x > 0, α(e^x − 1) otherwise (α = 1)",
+                       "1 for x > 0, ELU(x) + α = αe^x for x ≤ 0", "(−α, ∞)"),
+        ActivationInfo("selu", selu, f"λ·x for x > 0, λα(e^x − 1) otherwise (λ = {SELU_SCALE:.4f}, α = {SELU_ALPHA:.4f})",
+                       "λ for x > 0, λαe^x for x ≤ 0", "(−λα, ∞)"),
+    )
+}
+
+
+def _get(name: str) -> ActivationInfo:
+    try:
+        return ACTIVATION_INFO[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; expected one of: "
+                         f"{', '.join(ACTIVATION_INFO)}") from None
+
+
+def values_and_derivatives(name: str, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(f(x), f'(x))`` for the activation ``name`` at the points ``x`` (one backward pass)."""
+    info = _get(name)
+    t = Tensor(np.asarray(x, dtype=float), requires_grad=True)
+    out = info.fn(t)
+    out.sum().backward()          # ∂(Σ f(xᵢ))/∂xᵢ = f'(xᵢ): the activation acts elementwise
+    return out.data.copy(), t.grad.copy()
+
+
+def table(names: Sequence[str] | None = None, points: Sequence[float] = DEFAULT_POINTS) -> str:
+    """A text table: for each activation, a row of f(x) and a row of f'(x) at ``points``."""
+    names = list(ACTIVATION_INFO) if not names else list(names)
+    headers = ["activation", ""] + [f"x = {p:g}" for p in points]
+    rows = []
+    for name in names:
+        f, d = values_and_derivatives(name, points)
+        rows.append([name, "f(x)"] + [f"{v:.4f}" for v in f])
+        rows.append(["", "f'(x)"] + [f"{v:.4f}" for v in d])
+    return diagnostics.format_table(headers, rows)
+
+
+def plot_activation(name: str, path: Any, low: float = -4.0, high: float = 4.0, notice: bool = True):
+    """Save ``name`` and its derivative on one set of axes (PNG); None without matplotlib."""
+    Figure = diagnostics.get_figure(notice)
+    if Figure is None:
+        return None
+    info = _get(name)
+    x = np.linspace(low, high, 801)
+    f, d = values_and_derivatives(name, x)
+    fig = Figure(figsize=(4.2, 2.8), layout="constrained")
+    ax = fig.subplots()
+    ax.axhline(0, color="#cccccc", linewidth=0.8)
+    ax.axvline(0, color="#cccccc", linewidth=0.8)
+    ax.plot(x, f, label=f"{name}(x)", color="#1f77b4")
+    # draw the derivative with a break at a jump, so no vertical line is drawn at a kink
+    jump = np.abs(np.diff(d)) > 0.05
+    d_plot = d.copy()
+    d_plot[1:][jump] = np.nan
+    ax.plot(x, d_plot, label=f"{name}'(x)", color="#d62728", linestyle="--")
+    ax.set_xlabel("x")
+    ax.set_title(info.formula, fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    return path

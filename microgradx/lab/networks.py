@@ -1,0 +1,144 @@
+"""Small named networks of the notes, built with fixed numbers, for ``microgradx graph NAME``.
+
+Each builder runs the forward pass and the loss, and returns a `Network`: the loss tensor (its
+graph is what gets drawn), the module when there is one, the tensors a student would ask about
+(by name), and a one-line description. Nothing is random: the same picture every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..functional import mse_loss, relu, sigmoid
+from ..nn import MLP
+from ..tensor import Tensor
+
+__all__ = ["Network", "NETWORKS", "build", "describe"]
+
+
+@dataclass
+class Network:
+    loss: Tensor
+    description: str
+    model: Any = None
+    tensors: dict[str, Tensor] = field(default_factory=dict)
+    draw_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _named(t: Tensor, name: str) -> Tensor:
+    t.name = name
+    return t
+
+
+def neuron() -> Network:
+    """a = σ(w1·x1 + w2·x2 + b), L = (a − y)²: the notes' first formula with two inputs."""
+    T = Tensor
+    x1, x2 = T(2.0, name="x1"), T(-1.0, name="x2")
+    w1, w2 = T(0.5, requires_grad=True, name="w1"), T(-0.3, requires_grad=True, name="w2")
+    b = T(0.1, requires_grad=True, name="b")
+    y = T(1.0, name="y")
+    z = _named(w1 * x1 + w2 * x2 + b, "z")
+    a = _named(sigmoid(z), "a")
+    loss = _named((a - y) ** 2, "L")
+    return Network(loss, "a = σ(w1·x1 + w2·x2 + b), L = (a − y)²; w1 = 0.5, w2 = −0.3, b = 0.1, "
+                         "x = (2, −1), y = 1", tensors={"w1": w1, "w2": w2, "b": b})
+
+
+def network_221() -> Network:
+    """The notes' 2-2-1 regression network with scalars: w_ij connects input i to hidden node j."""
+    T = Tensor
+    x1, x2 = T(0.5, name="x1"), T(-1.0, name="x2")
+    w = {k: T(v, requires_grad=True, name=k) for k, v in
+         (("w11", 0.4), ("w21", -0.6), ("w12", 0.3), ("w22", 0.8))}
+    b11, b12 = T(0.1, requires_grad=True, name="b11"), T(-0.2, requires_grad=True, name="b12")
+    v1, v2 = T(0.7, requires_grad=True, name="v1"), T(-0.5, requires_grad=True, name="v2")
+    b2 = T(0.05, requires_grad=True, name="c")
+    y = T(1.0, name="y")
+    z11 = _named(w["w11"] * x1 + w["w21"] * x2 + b11, "z11")
+    z12 = _named(w["w12"] * x1 + w["w22"] * x2 + b12, "z12")
+    a11, a12 = _named(sigmoid(z11), "a11"), _named(sigmoid(z12), "a12")
+    y_hat = _named(v1 * a11 + v2 * a12 + b2, "ŷ")
+    loss = _named((y_hat - y) ** 2, "L")
+    return Network(loss, "2-2-1 network: z1j = w1j·x1 + w2j·x2 + b1j, a1j = σ(z1j), ŷ = v1·a11 + v2·a12 + c, "
+                         "L = (ŷ − y)²",
+                   tensors={**w, "b11": b11, "b12": b12, "v1": v1, "v2": v2, "x1": x1})
+
+
+def mlp() -> Network:
+    """The same 2-2-1 shape as an ``nn.MLP`` on a batch of three samples (matrices)."""
+    net = MLP(2, [2, 1], activation="sigmoid", rng=1)
+    X = Tensor(np.array([[0.5, -1.0], [1.5, 2.0], [0.0, 1.0]]), name="X")
+    y = Tensor(np.array([[1.0], [0.0], [1.0]]), name="y")
+    loss = _named(mse_loss(net(X), y), "L")
+    return Network(loss, "nn.MLP(2, [2, 1], activation='sigmoid') on a batch of 3, MSE loss", model=net,
+                   tensors={"layers.0.weight": net.layers[0].weight})
+
+
+def linear() -> Network:
+    """Two layers without activation, A2 = w2(w1·A0 + b1) + b2: the notes' linear collapse."""
+    T = Tensor
+    a0 = T(1.5, name="A0")
+    w1, b1 = T(0.8, requires_grad=True, name="w1"), T(0.2, requires_grad=True, name="b1")
+    w2, b2 = T(-1.5, requires_grad=True, name="w2"), T(0.3, requires_grad=True, name="b2")
+    a1 = _named(w1 * a0 + b1, "A1")
+    a2 = _named(w2 * a1 + b2, "A2")
+    y = T(0.0, name="y")
+    loss = _named((a2 - y) ** 2, "L")
+    return Network(loss, "A1 = w1·A0 + b1, A2 = w2·A1 + b2 (no activation), L = (A2 − y)²",
+                   tensors={"w1": w1, "w2": w2})
+
+
+def dead_relu() -> Network:
+    """A ReLU unit with a large negative bias: z < 0, so a = 0 and every gradient into it is 0."""
+    T = Tensor
+    x1, x2 = T(1.0, name="x1"), T(2.0, name="x2")
+    w1, w2 = T(0.5, requires_grad=True, name="w1"), T(0.3, requires_grad=True, name="w2")
+    b = T(-5.0, requires_grad=True, name="b1")
+    v = T(1.2, requires_grad=True, name="v")
+    z = _named(w1 * x1 + w2 * x2 + b, "z1")
+    a = _named(relu(z), "a1")
+    y_hat = _named(v * a, "ŷ")
+    loss = _named((y_hat - T(1.0, name="y")) ** 2, "L")
+    return Network(loss, "a1 = max(0, w1·x1 + w2·x2 + b1) with b1 = −5: a dead ReLU, ∂L/∂w1 = ∂L/∂w2 = 0",
+                   tensors={"w1": w1, "w2": w2, "b1": b})
+
+
+def deep_sigmoid() -> Network:
+    """A deep, narrow sigmoid MLP; the drawing shades tensors by |grad|: it fades toward the input."""
+    net = MLP(2, [4, 4, 4, 4, 4, 1], activation="sigmoid", init="xavier_uniform", rng=3)
+    X = Tensor(np.random.default_rng(0).normal(size=(8, 2)), name="X")
+    y = Tensor(np.random.default_rng(1).normal(size=(8, 1)), name="y")
+    loss = _named(mse_loss(net(X), y), "L")
+    return Network(loss, "nn.MLP(2, [4]×5 + [1], sigmoid): vanishing gradients, shaded by |grad|",
+                   model=net, draw_options={"shade_grad": True, "show_data": False})
+
+
+NETWORKS: dict[str, Callable[[], Network]] = {
+    "neuron": neuron,
+    "221": network_221,
+    "mlp": mlp,
+    "linear": linear,
+    "dead-relu": dead_relu,
+    "deep-sigmoid": deep_sigmoid,
+}
+
+
+def build(name: str) -> Network:
+    """Build the network ``name`` (forward pass and loss, no backward yet)."""
+    try:
+        return NETWORKS[name]()
+    except KeyError:
+        raise ValueError(f"unknown network {name!r}; expected one of: {', '.join(NETWORKS)}") from None
+
+
+def describe() -> str:
+    """One line per network: its name, then what it is."""
+    width = max(len(n) for n in NETWORKS)
+    lines = []
+    for n, fn in NETWORKS.items():
+        first = (fn.__doc__ or "").strip().splitlines()[0].replace("``", "")
+        lines.append(f"{n.ljust(width)}  {first}")
+    return "\n".join(lines)

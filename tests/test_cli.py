@@ -1,0 +1,204 @@
+"""The `microgradx` command line, run as a user runs it: in a subprocess, from a temporary directory.
+
+Checks exit codes, files written, and that bad input gives one line naming the bad value with
+status 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from microgradx import cli
+
+PYTHON = sys.executable
+HAS_MPL = True
+try:
+    import matplotlib  # noqa: F401
+except ImportError:  # pragma: no cover
+    HAS_MPL = False
+
+
+def run(*args: str, cwd: pathlib.Path, code: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [PYTHON, "-c", code, *args] if code else [PYTHON, "-m", "microgradx", *args]
+    env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+
+
+def assert_usage_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    err = proc.stderr.strip()
+    assert "Traceback" not in proc.stderr
+    assert len(err.splitlines()) == 1, err
+    for needle in needles:
+        assert needle in err, err
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("args, needles", [
+    (["lab", "no-such-experiment"], ["'no-such-experiment'", "linear-collapse"]),
+    (["train", "--lr", "-0.1"], ["--lr", "'-0.1'"]),
+    (["train", "--lr=nan"], ["--lr", "'nan'"]),
+    (["train", "--sizes", "16,x"], ["--sizes", "'16,x'"]),
+    (["train", "--sizes", "0"], ["--sizes", "'0'"]),
+    (["train", "--epochs", "0"], ["--epochs", "'0'"]),
+    (["train", "--momentum", "-1"], ["--momentum", "'-1'"]),
+    (["train", "--init", "bogus"], ["--init", "'bogus'"]),
+    (["train", "--activation", "swish"], ["--activation", "'swish'"]),
+    (["graph", "no-net"], ["'no-net'"]),
+    (["graph", "neuron", "--out", "g.txt"], ["'.txt'"]),
+    (["activations", "swish"], ["'swish'"]),
+    (["activations", "--points", "1,a"], ["--points", "'1,a'"]),
+    (["frobnicate"], ["'frobnicate'"]),
+    ([], ["COMMAND"]),
+])
+def test_bad_input_is_one_line_with_status_2(args, needles, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    status = cli.main(args)
+    out, err = capsys.readouterr()
+    assert_usage_error(subprocess.CompletedProcess(args, status, out, err), *needles)
+
+
+@pytest.mark.parametrize("args, needles", [
+    (["lab", "no-such-experiment"], ["'no-such-experiment'"]),
+    (["train", "--sizes", "16,x"], ["'16,x'"]),
+    (["train", "--lr", "-0.1"], ["'-0.1'"]),
+])
+def test_bad_input_in_a_subprocess(tmp_path, args, needles):
+    assert_usage_error(run(*args, cwd=tmp_path), *needles)
+
+
+# ---------------------------------------------------------------------------- lab
+def test_lab_list_one_experiment_per_line(tmp_path):
+    proc = run("lab", "--list", cwd=tmp_path)
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    names = [ln.split()[0] for ln in lines]
+    assert {"linear-collapse", "zero-init", "constant-init", "small-init", "large-init",
+            "xavier-vs-he", "dying-relu", "leaky-fix", "selu-self-normalizing",
+            "sigmoid-vanishing", "zero-centred"} <= set(names)
+    assert all(len(ln.split(maxsplit=1)) == 2 for ln in lines)   # name, then a description
+
+
+def test_lab_runs_an_experiment_and_writes_plots(tmp_path):
+    proc = run("lab", "linear-collapse", "--out", "plots", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "conclusion: " in proc.stdout and "one map" in proc.stdout
+    if HAS_MPL:
+        assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == \
+            ["linear-collapse-fit.png", "linear-collapse-loss.png"]
+
+
+# ---------------------------------------------------------------------------- demo
+def _numbers_after(label: str, text: str) -> list[float]:
+    return [float(m) for m in re.findall(re.escape(label) + r"\s*(-?\d+\.\d+)", text)]
+
+
+def test_demo_writes_graph_plots_and_a_consistent_chain_rule(tmp_path):
+    proc = run("demo", "--out", "out", "--epochs", "300", "--no-progress", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "graph.svg" in files
+    assert (tmp_path / "out" / "graph.svg").read_text()[:200].lstrip().startswith("<?xml")
+    if HAS_MPL:
+        assert {"loss.png", "fit.png"} <= set(files)
+    mse = _numbers_after("final MSE:", out)
+    assert len(mse) == 1 and 0 < mse[0] < 0.1
+    assert "∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w" in out
+    # the chain-rule value equals backward() through the whole network (printed as a check)
+    traced = _numbers_after("∂L/∂w =", out)
+    assert len(traced) >= 2 and traced[0] == traced[-1]
+    assert str((tmp_path / "out").resolve()) in out
+
+
+def test_demo_default_directory_and_progress_bar(tmp_path):
+    proc = run("demo", "--epochs", "50", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "microgradx-demo" / "graph.svg").exists()
+    assert "microgradx-demo" in proc.stdout
+    assert "50/50" in proc.stderr                     # tqdm's bar goes to stderr
+
+
+def test_demo_without_matplotlib(tmp_path):
+    code = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
+            "from microgradx.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = run("demo", "--out", "out", "--epochs", "20", "--no-progress", cwd=tmp_path, code=code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("matplotlib is not installed") == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["graph.svg"]
+
+
+# ---------------------------------------------------------------------------- train
+def test_train_reports_dead_units_at_a_high_learning_rate(tmp_path):
+    proc = run("train", "--activation", "relu", "--lr", "0.5", "--momentum", "0", "--epochs", "150",
+               "--no-progress", "--out", "t", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "100.0%" in proc.stdout                    # the dead-units column of the diagnostics
+    state = np.load(tmp_path / "t" / "model.npz", allow_pickle=False)
+    assert set(state.files) == {"layers.0.weight", "layers.0.bias", "layers.1.weight",
+                                "layers.1.bias", "layers.2.weight", "layers.2.bias"}
+
+
+def test_train_flags(tmp_path):
+    proc = run("train", "--data", "surface", "--sizes", "8", "--activation", "tanh",
+               "--init", "xavier_normal", "--lr", "0.1", "--momentum", "0.5", "--epochs", "20",
+               "--seed", "3", "--batch-size", "50", "--no-progress", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "MLP(2, [8, 1], activation='tanh'), init xavier_normal" in proc.stdout
+    assert math.isfinite(_numbers_after("final MSE:", proc.stdout)[0])
+
+
+def test_train_divergence_is_reported_with_status_1(tmp_path):
+    proc = run("train", "--activation", "selu", "--lr", "0.5", "--epochs", "200", "--no-progress",
+               cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "diverged" in proc.stdout and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------- graph, activations
+def test_graph_named_networks(tmp_path):
+    proc = run("graph", "--list", cwd=tmp_path)
+    names = [ln.split()[0] for ln in proc.stdout.strip().splitlines()]
+    assert {"neuron", "221", "mlp"} <= set(names)
+    proc = run("graph", "221", "--out", "net.svg", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "net.svg").read_text().lstrip().startswith("<?xml")
+    assert "∂z11/∂b11 = 1" in proc.stdout            # the backward trace is printed
+    proc = run("graph", "neuron", "--out", "n.dot", cwd=tmp_path)
+    assert proc.returncode == 0 and "digraph" in (tmp_path / "n.dot").read_text()
+
+
+def test_activations_table_matches_the_definitions(tmp_path):
+    proc = run("activations", "relu", "sigmoid", "--points=-1,0,2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = [ln.split() for ln in proc.stdout.splitlines() if "f(x)" in ln or "f'(x)" in ln]
+    values = [[float(v) for v in r[-3:]] for r in rows]
+    s = [1 / (1 + math.exp(1)), 0.5, 1 / (1 + math.exp(-2))]
+    np.testing.assert_allclose(values[0], [0, 0, 2], atol=5e-5)           # relu
+    np.testing.assert_allclose(values[1], [0, 0, 1], atol=5e-5)           # relu': 0 at 0
+    np.testing.assert_allclose(values[2], s, atol=5e-5)                   # sigmoid
+    np.testing.assert_allclose(values[3], [v * (1 - v) for v in s], atol=5e-5)
+
+
+def test_activations_plots(tmp_path):
+    pytest.importorskip("matplotlib")
+    proc = run("activations", "tanh", "elu", "--out", "a", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["elu.png", "tanh.png"]
+
+
+def test_console_script(tmp_path):
+    exe = shutil.which("microgradx", path=str(pathlib.Path(PYTHON).parent))
+    if exe is None:
+        pytest.skip("the console script is not installed in this environment")
+    proc = subprocess.run([exe, "lab", "--list"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "dying-relu" in proc.stdout
