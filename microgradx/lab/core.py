@@ -195,6 +195,8 @@ def fmt(x: float, digits: int = 4) -> str:
     x = float(x)
     if not math.isfinite(x):
         return str(x)
+    if x == 0:
+        return "0"            # exactly zero (not a rounded small number)
     if x != 0 and (abs(x) < 10 ** -(digits - 1) or abs(x) >= 1e5):
         return f"{x:.2e}"
     return f"{round(x, digits) + 0.0:.{digits}f}"

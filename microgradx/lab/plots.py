@@ -76,7 +76,8 @@ class Plotter:
     def per_layer(self, name: str, series: dict[str, Sequence[float]], title: str, ylabel: str,
                   log: bool = True):
         """One line per entry, x = layer 1 … L (e.g. gradient norms or activation std)."""
-        fig = self._figure(figsize=(4.8, 3.2))
+        many = len(series) > 4                   # then the legend goes beside the axes
+        fig = self._figure(figsize=(7.2 if many else 4.8, 3.2))
         if fig is None:
             return None
         ax = fig.subplots()
@@ -90,7 +91,10 @@ class Plotter:
         ax.set_xlabel("layer")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=7)
+        if many:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        else:
+            ax.legend(fontsize=7)
         return self._save(fig, name)
 
     def fits(self, name: str, X: np.ndarray, y: np.ndarray, predictions: dict[str, np.ndarray],

@@ -76,7 +76,7 @@ def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, lo
         numbers[f"dead_{label}_lr_layers"] = dead
         numbers[f"mse_{label}_lr"] = run.final
         numbers[f"diverged_{label}_lr"] = run.diverged_at
-        rows.append([f"lr = {lr}", "0 (He uniform)", " / ".join(pct(d) for d in dead), fmt(run.final)])
+        rows.append([f"lr = {lr}, {epochs} epochs", "0", " / ".join(pct(d) for d in dead), fmt(run.final)])
         if label == "high":
             high_net = net
 
@@ -94,7 +94,8 @@ def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, lo
         numbers[f"mse_{label}_bias"] = run.final
         if label == "negative":
             numbers["dead_weight_change"] = float(moved.max()) if moved.size else 0.0
-        rows.append([f"lr = {low_lr}, momentum 0.9", str(b), " / ".join(pct(d) for d in dead1), fmt(run.final)])
+        rows.append([f"lr = {low_lr}, momentum 0.9, {bias_epochs} epochs", f"{b:g}",
+                     " / ".join(pct(d) for d in dead1), fmt(run.final)])
 
     p = Plotter(out, "dying-relu")
     p.curves("loss", curves, "ReLU network: training loss", log=True)
@@ -117,7 +118,8 @@ def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, lo
                 "layer can come back when earlier layers change its inputs (see "
                 "tests/test_errata.py::test_e16_dead_unit_in_a_deeper_layer_can_revive)"],
         files=p.files,
-        setup=f"MLP(1, [{width}, {width}, 1], relu), sin(πx) on {n} points in [−1, 1], full-batch SGD",
+        setup=f"MLP(1, [{width}, {width}, 1], relu, He-uniform weights), sin(πx) on {n} points in "
+              f"[−1, 1], full-batch SGD; dead = z ≤ 0 on all {n} inputs",
     )
 
 
