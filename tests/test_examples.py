@@ -1,0 +1,101 @@
+"""The examples run as a user runs them (a subprocess, from an unrelated directory, no network)
+and write files only under the directory they are given; their numbers are checked against
+the definitions they illustrate."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+HAS_MPL = True
+try:
+    import matplotlib  # noqa: F401
+except ImportError:  # pragma: no cover
+    HAS_MPL = False
+
+
+def run_example(name: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
+    cwd = tmp_path / "cwd"
+    out = tmp_path / "out"
+    cwd.mkdir()
+    env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
+    proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *args, "--out", str(out)],
+                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert list(cwd.iterdir()) == [], "the example wrote into the working directory"
+    assert {p.parent for p in out.rglob("*")} <= {out}
+    return proc.stdout, out
+
+
+def test_neuron_by_hand(tmp_path):
+    out, files = run_example("neuron_by_hand", tmp_path)
+    z = 0.5 * 2.0 + (-0.3) * (-1.0) + 0.1
+    s = 1 / (1 + math.exp(-z))
+    expected = f"{s * (1 - s) * 2.0:.4f}"              # σ'(z)·x1, by hand
+    assert f"by hand: ∂a/∂w1 = g'(z)·x1 = {expected}" in out
+    assert f"w1.grad = {expected}" in out
+    assert "∂a/∂z" in out and "σ(z)(1−σ(z))" in out
+    assert (files / "neuron.svg").exists()
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "selu"])
+def test_neuron_by_hand_other_activations(tmp_path, activation):
+    out, _ = run_example("neuron_by_hand", tmp_path, "--activation", activation)
+    assert "by hand" in out
+
+
+def test_network_221_trace(tmp_path):
+    out, files = run_example("network_221_trace", tmp_path)
+    # the notes' chain rule for w11, recomputed here from the printed forward values
+    x1, w11, w21, b11, v1, v2, c, y = 0.5, 0.4, -0.6, 0.1, 0.7, -0.5, 0.05, 1.0
+    x2, w12, w22, b12 = -1.0, 0.3, 0.8, -0.2
+    a11 = 1 / (1 + math.exp(-(w11 * x1 + w21 * x2 + b11)))
+    a12 = 1 / (1 + math.exp(-(w12 * x1 + w22 * x2 + b12)))
+    y_hat = v1 * a11 + v2 * a12 + c
+    dw11 = 2 * (y_hat - y) * v1 * a11 * (1 - a11) * x1
+    assert f"∂L/∂w11: by hand {dw11:.4f}, trace_backward {dw11:.4f}" in out
+    assert "16 backward steps" in out
+    assert (files / "network-221.svg").exists()
+
+
+def test_initializer_comparison(tmp_path):
+    out, files = run_example("initializer_comparison", tmp_path, "--depth", "4", "--width", "32",
+                             "--epochs", "60")
+    rows = {ln.split()[0]: ln.split() for ln in out.splitlines()
+            if ln.split() and ln.split()[0] in ("zeros", "random_small", "random_large", "xavier_uniform")}
+    assert rows["zeros"][6] == "1/32"                          # every unit the same
+    assert float(rows["random_small"][2]) < 1e-4                # std of layer 4: vanished
+    assert float(rows["random_large"][4].rstrip("%")) > 50      # saturated tanh
+    assert float(rows["xavier_uniform"][7]) < float(rows["zeros"][7])   # Xavier trains, zeros does not
+    if HAS_MPL:
+        assert sorted(p.name for p in files.iterdir()) == ["init-tanh-grad.png", "init-tanh-loss.png",
+                                                           "init-tanh-std.png"]
+
+
+def test_dying_relu(tmp_path):
+    out, files = run_example("dying_relu", tmp_path, "--epochs", "200")
+    lines = {ln[:20].strip(): ln for ln in out.splitlines()}
+    assert re.search(r"100\.0%\s+0\.4505$", lines["relu, bias -3"])      # dead: a constant, Var(y)
+    assert "0% (100.0% negative on every input)" in lines["leaky_relu, bias -3"]
+    leaky_mse = float(lines["leaky_relu, bias -3"].split()[-1])
+    assert leaky_mse < 0.4                                                # …but it trains
+    if HAS_MPL:
+        assert len(list(files.glob("dying-relu-*.png"))) == 4
+
+
+def test_examples_default_to_a_temporary_directory(tmp_path):
+    env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "neuron_by_hand.py")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    written = Path(re.search(r"wrote (\S+)", proc.stdout).group(1))
+    assert written.exists() and tmp_path not in written.parents
+    written.unlink()
+    written.parent.rmdir()
