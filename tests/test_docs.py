@@ -126,7 +126,8 @@ def test_errata_doc_and_tests_match():
         assert any(t.startswith(f"test_e{n}_") for t in defined), f"E{n} has no test"
 
 
-@pytest.mark.parametrize("module", ["microgradx.diagnostics", "microgradx.lab", "microgradx.lab.core",
+@pytest.mark.parametrize("module", ["microgradx.diagnostics.measures", "microgradx.diagnostics.recorder",
+                                    "microgradx.diagnostics.tables", "microgradx.lab", "microgradx.lab.core",
                                     "microgradx.lab.catalog"])
 def test_doctests(module):
     mod = importlib.import_module(module)

@@ -11,8 +11,7 @@ import numpy as np
 from .. import diagnostics
 from ..function import no_grad
 from ..nn import MLP
-from ..tensor import Tensor
-from .core import Result, best_line_mse, experiment, fmt, gaussian_data, mse, pct, sci, sine_data, train
+from .core import Result, best_line_mse, experiment, fmt, gaussian_data, pct, sci, sine_data, train
 from .activation_experiments import _weight_grad_norms
 from .plots import Plotter
 
@@ -212,10 +211,10 @@ def large_init(out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed:
                          fmt(float(rec.layers[0].z.std())), sci(stats[-1].std), sci(norms[0])])
             if init:
                 p.histograms(f"{act}-histograms", rec, f"{act}, random_large: outputs per layer")
-    tanh_pile = None
+            if act == "tanh" and init:
+                tanh_large = rec
     # The notes' histogram remark: where do saturated tanh outputs go? to −1 and +1.
-    stats, _, rec = _deep_probe("tanh", "random_large", X, y, depth, width, seed)
-    a = np.concatenate([r.a.ravel() for r in rec.layers])
+    a = np.concatenate([r.a.ravel() for r in tanh_large.layers])
     numbers["tanh_large_near_minus1"] = float(np.mean(a < -0.99))
     numbers["tanh_large_near_plus1"] = float(np.mean(a > 0.99))
     tanh_pile = numbers["tanh_large_near_minus1"] + numbers["tanh_large_near_plus1"]
