@@ -112,7 +112,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     X, y = data.sine(n=200, noise=0.05, rng=args.seed)
     net = nn.MLP(1, [16, 1], activation="tanh", rng=args.seed)
-    print(f"data: y = sin(πx) + noise (std 0.05), 200 points, x in [−1, 1]")
+    print("data: y = sin(πx) + noise (std 0.05), 200 points, x in [−1, 1]")
     print(f"model: MLP(1, [16, 1], activation='tanh'), xavier_uniform weights, zero biases "
           f"({sum(p.size for p in net.parameters())} parameters)")
     print(f"training: full-batch SGD, lr 0.05, momentum 0.9, {args.epochs} epochs")
@@ -229,8 +229,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
         experiment = lab.get(args.name)
     except ValueError as err:
         raise UsageError(f"microgradx lab: error: {err}") from None
-    print(f"{experiment.name}: {experiment.description}")
-    experiment(args.out, seed=args.seed)
+    experiment(args.out, seed=args.seed)             # prints its table and conclusion
     return 0
 
 
@@ -256,8 +255,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"training: SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
           f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}")
     opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
-        warnings.simplefilter("always", RuntimeWarning)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)    # a divergence is reported below
         history = mgx.fit(net, X, y, optimizer=opt, epochs=args.epochs, batch_size=args.batch_size,
                           rng=gen, progress=not args.no_progress)
         final = _mse(net, X, y)
@@ -265,7 +264,6 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"training diverged at epoch {len(history) - 1} (loss {history[-1]:.4g}): "
               f"lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}")
         return 1
-    del caught
     print(f"final MSE: {final:.6f} (first epoch {history[0]:.6f})")
     with mgx.no_grad():
         rec, _ = diagnostics.record(net, X)

@@ -155,7 +155,7 @@ def test_xavier_vs_he():
 def test_result_prints_table_conclusion_and_errata(capsys):
     r = lab.run("linear-collapse", depth=2, width=4, n=16, epochs=5)
     out = capsys.readouterr().out
-    assert out.startswith("lab linear-collapse\n")
+    assert out.startswith("lab linear-collapse: no activation")
     assert "conclusion: " in out and r.conclusion in out
     assert r.table() in out
 

@@ -38,6 +38,7 @@ class Result:
         errata: where the notes' claim is false or imprecise, as measured (may be empty).
         files: plots written.
         setup: one line describing the network, data and training.
+        description: the claim tested (the experiment's one-line description).
     """
 
     name: str
@@ -48,6 +49,7 @@ class Result:
     errata: list[str] = field(default_factory=list)
     files: list[pathlib.Path] = field(default_factory=list)
     setup: str = ""
+    description: str = ""
 
     def __getitem__(self, key: str) -> Any:
         return self.numbers[key]
@@ -59,7 +61,7 @@ class Result:
         return diagnostics.format_table(self.headers, self.rows) if self.headers else ""
 
     def __str__(self) -> str:
-        parts = [f"lab {self.name}"]
+        parts = [f"lab {self.name}: {self.description}" if self.description else f"lab {self.name}"]
         if self.setup:
             parts.append(f"setup: {self.setup}")
         if self.headers:
@@ -97,6 +99,7 @@ def experiment(name: str, description: str):
             out_dir = None if out is None else pathlib.Path(out)
             result = fn(out_dir, **kwargs)
             result.name = name
+            result.description = description
             if verbose:
                 print(result)
             return result
