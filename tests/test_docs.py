@@ -145,3 +145,13 @@ def test_make_plots_writes_the_activation_plots(tmp_path):
     assert sorted(p.name for p in written) == sorted(f"{n}.png" for n in mgx.lab.catalog.ACTIVATION_INFO)
     assert all(os.path.getsize(p) < 60_000 for p in written)      # small enough to commit
 
+
+
+# The guides written with the engine, graphs and networks: their blocks run too, in order, in one
+# namespace per page, from an empty directory (files they render land there).
+GUIDES = [DOCS / "graphs.md", DOCS / "backprop-by-hand.md", DOCS / "nn.md", DOCS / "initialization.md"]
+
+
+@pytest.mark.parametrize("page", [p for p in GUIDES if p.exists() and python_blocks(p)], ids=_rel)
+def test_guide_blocks_run(page, tmp_path, monkeypatch):
+    test_python_blocks_run(page, tmp_path, monkeypatch)
