@@ -49,3 +49,8 @@ from . import data, init, nn, optim  # noqa: E402
 from .train import fit  # noqa: E402
 
 __all__ += ["nn", "init", "optim", "data", "fit"]
+
+# The notes, runnable: per-layer measurements and the lab of experiments.
+from . import diagnostics, lab  # noqa: E402
+
+__all__ += ["diagnostics", "lab"]
