@@ -189,8 +189,9 @@ class Tensor:
         """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, numbers.Real) and not isinstance(other, np.ndarray):
-            return Tensor._make(np.asarray(other, dtype=self.data.dtype), None)
+        # (type(...) in (float, int) first: the abstract numbers.Real check costs ~1 µs)
+        if type(other) in (float, int) or (isinstance(other, numbers.Real) and not isinstance(other, np.ndarray)):
+            return Tensor._make(np.asarray(other, self.data.dtype), None)
         return Tensor(other)
 
     def __add__(self, other: Any) -> Tensor:
@@ -307,28 +308,38 @@ def _check_real(op: str, arg: str, value: Any) -> float:
 def topological_order(root: Tensor) -> list[Tensor]:
     """Every tensor that requires grad and that ``root`` depends on, parents before children.
 
-    Iterative depth-first search (no recursion, so any depth works).
+    Iterative depth-first search (no recursion, so any depth works). An op's output is pushed
+    back under a marker, then its parents on top; when the marker surfaces again, every parent
+    is already placed, so the output is placed next. A leaf waits for nothing: it is placed
+    as soon as it is found.
     """
+    if root._ctx is None:
+        return [root]
     order: list[Tensor] = []
     visited: set[Tensor] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    push = stack.append
-    pop = stack.pop
+    stack: list[Any] = [root]  # only op outputs (and markers) are ever pushed
+    push, pop, place, visit = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
+        node = pop()
+        if node is _PARENTS_DONE:
+            place(pop())
             continue
         if node in visited:
             continue
-        visited.add(node)
-        push((node, True))
-        ctx = node._ctx
-        if ctx is not None:
-            for parent in ctx.parents:
-                if parent.requires_grad and parent not in visited:
-                    push((parent, False))
+        visit(node)
+        push(node)
+        push(_PARENTS_DONE)
+        for parent in node._ctx.parents:
+            if parent.requires_grad and parent not in visited:
+                if parent._ctx is None:
+                    visit(parent)
+                    place(parent)
+                else:
+                    push(parent)
     return order
+
+
+_PARENTS_DONE = object()  # the stack marker of `topological_order`
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:
@@ -340,6 +351,8 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarra
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
+        if grad.shape == shape:  # the usual case: a bias (n,) added to a batch (b, n)
+            return grad
     if extra >= 0:
         axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
         if axes:
@@ -386,8 +399,7 @@ def run_backward(root: Tensor, gradient: Any = None,
         # 1. Keep ∂L/∂node on the node. The first write stores the array itself unless another
         #    tensor already holds it (pass-through ops such as add); later calls add in place.
         if node.grad is None:
-            base = g.base
-            if id(g) in stored or (base is not None and id(base) in stored):
+            if id(g) in stored or id(g.base) in stored:  # (a view's .base is the array it shows)
                 g = g.copy()
             node.grad = g
             stored.add(id(g))
@@ -413,8 +425,8 @@ def run_backward(root: Tensor, gradient: Any = None,
                     passed.append((parent, None))
                 continue
             pdata = parent.data
-            if type(pg) is not np.ndarray:
-                pg = np.asarray(pg, dtype=pdata.dtype)
+            if type(pg) is not np.ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
+                pg = np.asarray(pg)
             if pg.shape != pdata.shape:
                 pg = _unbroadcast(pg, pdata.shape, fn.name)
             if pg.dtype != pdata.dtype:
