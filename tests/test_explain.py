@@ -10,6 +10,7 @@ import pytest
 from oracles import SPECS, central_diff
 
 import microgradx as mgx
+from graphs import neuron
 from microgradx.explain import explain
 from microgradx.naming import MAX_EXPRESSION
 
@@ -18,18 +19,6 @@ def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
 
 
-def neuron():
-    """The notes' single neuron: a = σ(w1·x1 + b), L = a²; w1 = 0.5, x1 = 2, b = −0.5."""
-    w1 = mgx.Tensor(0.5, requires_grad=True, name="w1")
-    x1 = mgx.Tensor(2.0, name="x1")
-    b = mgx.Tensor(-0.5, requires_grad=True, name="b")
-    z = w1 * x1 + b
-    z.name = "z"
-    a = z.sigmoid()
-    a.name = "a"
-    loss = a ** 2
-    loss.name = "L"
-    return loss, dict(w1=w1, x1=x1, b=b, z=z, a=a)
 
 
 def f4(v):

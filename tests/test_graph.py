@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import microgradx as mgx
+from graphs import neuron as _neuron
 from microgradx import viz
 from microgradx.draw import DRAW_MAX_NODES, draw_graph
 from microgradx.graph import topological_order, walk
@@ -20,19 +21,9 @@ def sigmoid(v):
 
 
 def neuron(backward=True):
-    """The notes' single neuron: a = σ(w1·x1 + b), L = a²; w1 = 0.5, x1 = 2, b = −0.5."""
-    w1 = mgx.Tensor(0.5, requires_grad=True, name="w1")
-    x1 = mgx.Tensor(2.0, name="x1")
-    b = mgx.Tensor(-0.5, requires_grad=True, name="b")
-    z = w1 * x1 + b
-    z.name = "z"
-    a = z.sigmoid()
-    a.name = "a"
-    loss = a ** 2
-    loss.name = "L"
-    if backward:
-        loss.backward()
-    return loss, dict(w1=w1, x1=x1, b=b, z=z, a=a, L=loss)
+    """The shared neuron (tests/graphs.py), after backward unless told otherwise; also names L."""
+    loss, t = _neuron(backward)
+    return loss, dict(t, L=loss)
 
 
 def node_labels(source: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import microgradx as mgx
+from graphs import neuron
 from microgradx.trace import Step, Trace, trace_backward
 
 torch_mark = pytest.mark.torch
@@ -18,17 +19,6 @@ def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
 
 
-def neuron():
-    w1 = mgx.Tensor(0.5, requires_grad=True, name="w1")
-    x1 = mgx.Tensor(2.0, name="x1")
-    b = mgx.Tensor(-0.5, requires_grad=True, name="b")
-    z = w1 * x1 + b
-    z.name = "z"
-    a = z.sigmoid()
-    a.name = "a"
-    loss = a ** 2
-    loss.name = "L"
-    return loss, dict(w1=w1, x1=x1, b=b, z=z, a=a)
 
 
 def test_neuron_steps_in_execution_order_with_hand_computed_numbers():
