@@ -204,6 +204,8 @@ class Function:
 
 def _as_result_array(out: Any, op: str) -> np.ndarray:
     """Coerce a forward result (a NumPy scalar, say) into a float ndarray, or explain the error."""
+    if isinstance(out, np.floating):  # the usual case: an op on 0-d arrays returns a NumPy scalar
+        return np.asarray(out)
     try:
         arr = np.asarray(out)
     except (TypeError, ValueError) as err:
