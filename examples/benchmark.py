@@ -661,21 +661,22 @@ def _fmt_bytes(n: int | None) -> str:
 
 
 def format_table(report: dict[str, Any]) -> str:
-    lines = [f"{'task':<48} {'implementation':<22} {'median/step':>12} {'vs floor':>9}  note",
-             "-" * 100]
+    lines = [f"{'task':<48} {'implementation':<22} {'median/step':>12} {'vs floor':>9} "
+             f"{'vs torch':>9}  note", "-" * 110]
     for task in report["tasks"]:
         first = True
         for r in task["results"]:
             if r["status"].startswith("skipped: not applicable"):
                 continue
             ratio = f"{r['ratio']:.2f}x" if r.get("ratio") else "-"
+            ratio_torch = f"{r['ratio_to_pytorch']:.2f}x" if r.get("ratio_to_pytorch") else "-"
             note = "" if r["status"] == "ok" else r["status"]
             if r["status"] == "ok" and len(r["times"]) == 1 and task["rounds"] > 1:
                 note = "one step, not repeated"
             elif (r.get("faults_per_step") or 0) >= 10:
                 note = f"{r['faults_per_step']:.0f} page faults/step"
             lines.append(f"{task['title'] if first else '':<48} {r['name']:<22} "
-                         f"{_fmt_time(r['median']):>12} {ratio:>9}  {note}")
+                         f"{_fmt_time(r['median']):>12} {ratio:>9} {ratio_torch:>9}  {note}")
             first = False
     mem = report.get("memory")
     if mem:
@@ -751,12 +752,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             log(f"{task.title} ")
             clock = time.perf_counter if args.clock == "wall" else time.process_time
             results = run_task(task, impls, rounds, log=log, clock=clock)
+            torch = next((r for r in results if r.name == "pytorch" and r.times), None)
             log("\n")
             report["tasks"].append({
                 "key": task.key, "title": task.title, "rounds": rounds, "block": task.block,
                 "results": [{"name": r.name, "status": r.status, "first": r.first,
                              "times": r.times, "median": r.median,
                              "ratio": _ratio(r, results[0]),
+                             "ratio_to_pytorch": _ratio(r, torch) if torch else None,
                              "faults_per_step": statistics.median(r.faults) if r.faults else None}
                             for r in results]})
         if not args.no_memory:
