@@ -32,13 +32,17 @@ class Plotter:
         self._figure_cls: Any = None
         self._checked = False
 
-    def _figure(self, **kwargs: Any):
+    def _available(self) -> bool:
+        """True when plots are wanted (an ``out`` directory) and matplotlib is there (asked once)."""
         if self.out is None:
-            return None
+            return False
         if not self._checked:
             self._figure_cls = diagnostics.get_figure(notice=True)
             self._checked = True
-        if self._figure_cls is None:
+        return self._figure_cls is not None
+
+    def _figure(self, **kwargs: Any):
+        if not self._available():
             return None
         return self._figure_cls(layout="constrained", **kwargs)
 
@@ -119,12 +123,7 @@ class Plotter:
     def histograms(self, name: str, recording: diagnostics.Recording, title: str,
                    which: str = "a"):
         """Per-layer histograms of a recorded forward pass (the notes' saturation histograms)."""
-        if self.out is None:
-            return None
-        if not self._checked:
-            self._figure_cls = diagnostics.get_figure(notice=True)
-            self._checked = True
-        if self._figure_cls is None:
+        if not self._available():
             return None
         path = diagnostics.plot_histograms(recording, self.out / self._filename(name),
                                            title=title, which=which, notice=False)
