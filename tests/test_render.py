@@ -16,23 +16,16 @@ import microgradx as mgx
 from microgradx import render as R
 from microgradx.draw import draw_graph, render_graph
 
+from graphs import neuron as _neuron
+
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 posix_only = pytest.mark.skipif(os.name == "nt", reason="fake executables are shell scripts")
 
 
 def neuron():
-    w = mgx.Tensor(0.5, requires_grad=True, name="w1")
-    x = mgx.Tensor(2.0, name="x1")
-    b = mgx.Tensor(-0.5, requires_grad=True, name="b")
-    z = w * x + b
-    z.name = "z"
-    a = z.sigmoid()
-    a.name = "a"
-    loss = a ** 2
-    loss.name = "L"
-    loss.backward()
-    return loss
+    """The shared neuron (tests/graphs.py) after backward: the loss L."""
+    return _neuron(backward=True)[0]
 
 
 def svg_texts(path_or_text) -> list[str]:
