@@ -38,9 +38,7 @@ __all__ = [
 ]
 
 # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
-from .draw import draw_graph, render_graph  # noqa: E402
-from .explain import explain  # noqa: E402
-from .trace import trace_backward  # noqa: E402
+from .viz import draw_graph, explain, render_graph, trace_backward  # noqa: E402
 
 __all__ += ["draw_graph", "render_graph", "explain", "trace_backward"]
 

@@ -11,8 +11,8 @@ from oracles import SPECS, central_diff
 
 import microgradx as mgx
 from graphs import neuron
-from microgradx.explain import explain
-from microgradx.naming import MAX_EXPRESSION
+from microgradx.viz.explain import explain
+from microgradx.viz.names import MAX_EXPRESSION
 
 
 def sigmoid(v):

@@ -11,9 +11,10 @@ import pytest
 
 import microgradx as mgx
 from graphs import neuron as _neuron
-from microgradx import viz
-from microgradx.draw import DRAW_MAX_NODES, draw_graph
-from microgradx.graph import topological_order, walk
+from microgradx.viz import style as viz
+from microgradx.viz.draw import DRAW_MAX_NODES, draw_graph
+from microgradx.autograd import topological_order
+from microgradx.viz.walk import walk
 
 
 def sigmoid(v):

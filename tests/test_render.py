@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import microgradx as mgx
-from microgradx import render as R
-from microgradx.draw import draw_graph, render_graph
+from microgradx.viz import render as R
+from microgradx.viz.draw import draw_graph, render_graph
 
 from graphs import neuron as _neuron
 

@@ -10,7 +10,7 @@ import pytest
 
 import microgradx as mgx
 from graphs import neuron
-from microgradx.trace import Step, Trace, trace_backward
+from microgradx.viz.trace import Step, Trace, trace_backward
 
 torch_mark = pytest.mark.torch
 

@@ -1,7 +1,7 @@
 """Drawing a computation graph: `draw_graph` builds the Graphviz picture, `render_graph` writes it.
 
-The three steps are kept apart (see STYLE.md, point 6): `microgradx.graph.walk` finds the tensors
-and edges, `microgradx.viz` says how each kind of node looks, and `microgradx.render` runs the
+The three steps are kept apart (see STYLE.md, point 6): `microgradx.viz.walk` finds the tensors
+and edges, `microgradx.viz.style` says how each kind of node looks, and `microgradx.viz.render` runs the
 Graphviz executable. This file only assembles the DOT text.
 
 In the picture every tensor is a record (a box of fields: name or a short id ``#k`` for unnamed
@@ -29,9 +29,9 @@ from typing import Any
 import graphviz
 
 from . import render as _render
-from . import viz
-from .naming import parameter_names
-from .graph import walk
+from . import style as viz
+from .names import parameter_names
+from .walk import walk
 
 __all__ = ["ComputationGraph", "draw_graph", "render_graph", "DRAW_MAX_NODES"]
 
@@ -47,7 +47,7 @@ class ComputationGraph(graphviz.Digraph):
     """A `graphviz.Digraph` that renders with microgradx's renderer choice.
 
     The ``graphviz`` package itself needs the system ``dot``; this subclass sends ``pipe``,
-    ``render`` and the Jupyter display through `microgradx.render`, which falls back to
+    ``render`` and the Jupyter display through `microgradx.viz.render`, which falls back to
     ``graphviz-pure``. In a notebook the graph shows as SVG; if no renderer exists at all, its DOT
     text is shown instead of a traceback.
     """
@@ -56,7 +56,7 @@ class ComputationGraph(graphviz.Digraph):
              formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False, *,
              engine: str | None = None, encoding: str | None = None) -> bytes | str:
         """The graph rendered to ``format`` (default ``self.format``, i.e. svg) as bytes, or
-        as text when ``encoding`` is given. Raises `microgradx.render.RendererError` when no
+        as text when ``encoding`` is given. Raises `microgradx.viz.render.RendererError` when no
         renderer can write that format."""
         if renderer or formatter or neato_no_op or (engine not in (None, "dot")):
             raise ValueError("ComputationGraph.pipe supports only format= and encoding=; "
@@ -118,7 +118,7 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
             parameters are drawn inside the module that owns them.
         clusters: group each module's ops in a labelled box; default: when ``model`` is given.
             Without ``model`` the boxes are labelled with the class name.
-        shade_grad: fill tensors by mean |grad| relative to the largest (see `microgradx.viz`):
+        shade_grad: fill tensors by mean |grad| relative to the largest (see `microgradx.viz.style`):
             vanishing gradients fade layer by layer.
         mark_activations: border dead ReLU outputs (thick red) and saturated sigmoid/tanh
             outputs (thick purple), and note dead units / saturated share in the label.
@@ -232,14 +232,14 @@ def render_graph(root: Any, path: str | os.PathLike[str], *, timeout: float | No
         root: the output tensor (or a graph returned by `draw_graph`).
         path: ``.svg``, ``.png``, ``.dot`` (DOT text, no renderer needed), or ``.pdf`` (needs the
             system Graphviz).
-        timeout: seconds the renderer may take (default `microgradx.render.DEFAULT_TIMEOUT`).
+        timeout: seconds the renderer may take (default `microgradx.viz.render.DEFAULT_TIMEOUT`).
         **options: passed to `draw_graph` (``shade_grad=True``, ``model=net`` …).
 
     Returns:
         The path written, as a `pathlib.Path`.
 
     Raises:
-        ValueError: unknown suffix. `microgradx.render.RendererError`: no renderer writes that
+        ValueError: unknown suffix. `microgradx.viz.render.RendererError`: no renderer writes that
         format here (the message says what to install), or rendering failed or timed out.
     """
     _render.format_for_path(path)  # fail on a bad suffix before doing any work

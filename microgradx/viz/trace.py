@@ -18,7 +18,7 @@ it passes to each input (upstream × local derivative, summed back over broadcas
 
 The pass itself is the engine's own (`Tensor.backward`'s loop, through its ``record`` hook), so
 ``.grad`` ends up exactly as after ``L.backward()``. Unnamed tensors are called as in
-`microgradx.explain` (``w·x``, ``σ(z)``, or ``add1``…); arrays are summarised (shape, mean, min,
+`microgradx.viz.explain` (``w·x``, ``σ(z)``, or ``add1``…); arrays are summarised (shape, mean, min,
 max, or the values when there are at most four).
 """
 
@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from .naming import strip_double_parens, tensor_names, wrap
-from .graph import topological_order
-from .tensor import run_backward
-from .viz import summarize
+from .names import strip_double_parens, tensor_names, wrap
+from ..autograd import topological_order
+from ..autograd import run_backward
+from .style import summarize
 
 __all__ = ["Step", "Trace", "trace_backward"]
 

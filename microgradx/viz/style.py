@@ -1,6 +1,6 @@
 """How a computation graph looks: the style table, node labels, escaping and the colour legend.
 
-Nothing here walks a graph or runs a program; `microgradx.draw` combines `microgradx.graph.walk`
+Nothing here walks a graph or runs a program; `microgradx.viz.draw` combines `microgradx.viz.walk`
 with these tables. Change a colour here and every picture and its legend follow.
 
 The colours teach three things:

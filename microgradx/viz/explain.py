@@ -23,7 +23,7 @@ How the numbers are found: every op's ``backward`` applied to an upstream gradie
 its local derivatives (for one-element tensors), so each factor is ``type(ctx).backward(ctx, 1)``.
 Nothing is accumulated: ``explain`` needs no ``backward()`` and changes no ``.grad``.
 
-**Names of unnamed tensors** follow `microgradx.naming`: an unnamed op result is called by the
+**Names of unnamed tensors** follow `microgradx.viz.names`: an unnamed op result is called by the
 expression that made it (``w1·x1``, ``σ(z)``), a long one by op and counter (``add1``), and with
 ``model=`` parameters by their qualified names (``layers.0.weight``). So ``z = w1*x1 + b`` has a
 factor ``∂z/∂(w1·x1) = 1`` followed by ``∂(w1·x1)/∂w1 = x1 = 2.0000``: one factor per op, as the
@@ -46,9 +46,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import topological_order
-from .naming import strip_double_parens, tensor_names, wrap
-from .viz import format_number
+from ..autograd import topological_order
+from .names import strip_double_parens, tensor_names, wrap
+from .style import format_number
 
 __all__ = ["Factor", "Path", "Explanation", "explain", "MAX_PATHS"]
 

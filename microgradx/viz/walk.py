@@ -1,7 +1,7 @@
 """The computation graph as plain data: an iterative walk returning its tensors and edges.
 
-This is the pure part of drawing a graph (see `microgradx.draw` for the picture and
-`microgradx.viz` for its look). Every tensor made by an op keeps that op's context in ``t._ctx``,
+This is the pure part of drawing a graph (see `microgradx.viz.draw` for the picture and
+`microgradx.viz.style` for its look). Every tensor made by an op keeps that op's context in ``t._ctx``,
 and the context keeps the op's inputs, in operand order, in ``ctx.parents``. Following those
 links from the output back to the leaves visits the whole graph::
 
@@ -25,11 +25,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, NamedTuple
 
-__all__ = ["Edge", "walk", "topological_order", "DEFAULT_MAX_NODES"]
+from ..autograd import topological_order
 
-#: No limit by default: walking is cheap (drawing is what needs a cap, see `draw_graph`).
-DEFAULT_MAX_NODES = None
-
+__all__ = ["Edge", "walk"]
 
 class Edge(NamedTuple):
     """``parent`` is operand number ``index`` of the op that made ``child``."""
@@ -44,7 +42,7 @@ def _parents(t: Any) -> tuple:
     return () if ctx is None else tuple(ctx.parents)
 
 
-def walk(root: Any, max_nodes: int | None = DEFAULT_MAX_NODES) -> tuple[list, list[Edge]]:
+def walk(root: Any, max_nodes: int | None = None) -> tuple[list, list[Edge]]:
     """All tensors that ``root`` was computed from, and the edges between them.
 
     Args:
@@ -81,34 +79,3 @@ def walk(root: Any, max_nodes: int | None = DEFAULT_MAX_NODES) -> tuple[list, li
     # 3. Edges, in operand order.
     edges = [Edge(p, t, i) for t in nodes for i, p in enumerate(_parents(t)) if id(p) in seen]
     return nodes, edges
-
-
-def topological_order(root: Any, keep: dict | None = None) -> list:
-    """Tensors reachable from ``root``, each after all of its parents (iterative post-order DFS).
-
-    Args:
-        root: the output tensor.
-        keep: optional ``{id(tensor): tensor}``; tensors not in it (and what lies beyond them)
-            are skipped.
-    """
-    order: list = []
-    done: set[int] = set()
-    # Each stack entry is (tensor, its parents, index of the next parent to visit).
-    stack = [(root, _parents(root), 0)]
-    on_stack = {id(root)}
-    while stack:
-        t, parents, i = stack[-1]
-        if i < len(parents):
-            stack[-1] = (t, parents, i + 1)
-            p = parents[i]
-            pid = id(p)
-            if pid in done or pid in on_stack or (keep is not None and pid not in keep):
-                continue
-            on_stack.add(pid)
-            stack.append((p, _parents(p), 0))
-        else:
-            stack.pop()
-            on_stack.discard(id(t))
-            done.add(id(t))
-            order.append(t)
-    return order

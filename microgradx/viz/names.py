@@ -1,6 +1,6 @@
 """Display names for tensors in chain-rule traces: a name, a value, or the expression that made it.
 
-Used by `microgradx.explain`, `microgradx.trace` and (for parameters) `microgradx.draw`. The
+Used by `microgradx.viz.explain`, `microgradx.viz.trace` and (for parameters) `microgradx.viz.draw`. The
 convention, in order:
 
 1. a tensor with a ``name`` is called by it;
@@ -16,7 +16,7 @@ convention, in order:
    is ``leaf1``, ``leaf2``….
 
     >>> import microgradx as mgx
-    >>> from microgradx.graph import topological_order
+    >>> from microgradx.autograd import topological_order
     >>> w = mgx.Tensor(0.5, requires_grad=True, name="w")
     >>> y = (w * 2 + 1).sigmoid()
     >>> names = tensor_names(topological_order(y))
