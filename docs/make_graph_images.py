@@ -33,7 +33,7 @@ def neuron():
     z.name = "z"
     a = mgx.sigmoid(z)
     a.name = "a"
-    loss = a ** 2
+    loss = a**2
     loss.name = "L"
     return loss, w1, b
 
@@ -68,9 +68,11 @@ def network_221_tensors(constant=None):
     T = mgx.Tensor
     X = T(np.array([[0.5, -1.0], [1.5, 2.0], [0.0, 1.0]]), name="X")
     y = T(np.array([[1.0], [0.0], [1.0]]), name="y")
+
     def param(value, shape, name):
         data = np.full(shape, constant) if constant is not None else np.array(value)
         return T(data, requires_grad=True, name=name)
+
     W1 = param([[0.4, 0.3], [-0.6, 0.8]], (2, 2), "W1")
     b1 = param([0.1, -0.2], (2,), "b1")
     W2 = param([[0.7], [-0.5]], (2, 1), "W2")
@@ -141,16 +143,22 @@ def main() -> int:
     written.append(mgx.render_graph(loss, IMAGES / "network-221-tensors.svg"))
     loss, p = network_221_tensors(constant=0.5)
     print(mgx.trace_backward(loss), end="\n\n")
-    print("constant init: W1.grad =", np.round(p["W1"].grad, 4).tolist(),
-          " W2.grad =", np.round(p["W2"].grad, 4).tolist(), end="\n\n")
+    print(
+        "constant init: W1.grad =",
+        np.round(p["W1"].grad, 4).tolist(),
+        " W2.grad =",
+        np.round(p["W2"].grad, 4).tolist(),
+        end="\n\n",
+    )
 
     net, loss = network_221_mlp()
     print(mgx.trace_backward(loss, model=net), end="\n\n")
     written.append(mgx.render_graph(loss, IMAGES / "network-221-mlp.svg", model=net))
 
     net, loss = deep_sigmoid_step()
-    written.append(mgx.render_graph(loss, IMAGES / "vanishing-sigmoid.svg", model=net,
-                                    shade_grad=True, show_data=False))
+    written.append(
+        mgx.render_graph(loss, IMAGES / "vanishing-sigmoid.svg", model=net, shade_grad=True, show_data=False)
+    )
     net, loss = dead_relu_step()
     written.append(mgx.render_graph(loss, IMAGES / "dead-relu.svg", model=net))
 

@@ -60,8 +60,8 @@ a bound (|z| > 2.647 for tanh, > 4.595 for sigmoid), where the derivative is bel
 def md_table(headers, rows) -> str:
     def cell(x):
         return str(x).replace("|", "\\|")
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
+
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -90,13 +90,16 @@ def make_lab_page() -> list[pathlib.Path]:
         written += r.files
         parts.append(f"\n## {name}\n")
         parts.append(f"**Claim.** {exp.description[0].upper()}{exp.description[1:]}.\n")
-        parts.append(f"**Setup.** {r.setup}. Function: `lab.{exp.function.__name__}()`; "
-                     f"command: `microgradx lab {name}`.\n")
+        parts.append(
+            f"**Setup.** {r.setup}. Function: `lab.{exp.function.__name__}()`; "
+            f"command: `microgradx lab {name}`.\n"
+        )
         parts.append(md_table(r.headers, r.rows) + "\n")
         parts.append(f"**Measured.** {r.conclusion}.\n")
         for e in r.errata:
-            parts.append(f"**Where the notes are wrong or imprecise.** {e}. "
-                         f"See [notes-errata.md](notes-errata.md).\n")
+            parts.append(
+                f"**Where the notes are wrong or imprecise.** {e}. See [notes-errata.md](notes-errata.md).\n"
+            )
         for f in r.files:
             rel = f.relative_to(DOCS).as_posix()
             parts.append(f"![{name}: {f.stem}]({rel})\n")

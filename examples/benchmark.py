@@ -83,11 +83,11 @@ class MLPTask:
     key: str
     title: str
     sizes: tuple[int, ...]
-    activation: str            # "tanh" or "relu" on hidden layers; the last layer is linear
+    activation: str  # "tanh" or "relu" on hidden layers; the last layer is linear
     batch: int
     dtype: str
-    block: int                 # steps per timed block
-    warmup: int = 20           # untimed steps before the first block
+    block: int  # steps per timed block
+    warmup: int = 20  # untimed steps before the first block
     lr: float = 0.01
     seed: int = 0
 
@@ -96,18 +96,22 @@ class MLPTask:
         rng = np.random.default_rng(self.seed)
         weights, biases = [], []
         for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
-            limit = math.sqrt(6.0 / (fan_in + fan_out))           # Xavier/Glorot uniform
+            limit = math.sqrt(6.0 / (fan_in + fan_out))  # Xavier/Glorot uniform
             weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)))
             biases.append(rng.uniform(-0.1, 0.1, fan_out))
-        if self.sizes[0] == 1:                                   # T1: fit sin(3x) on [-1, 1]
+        if self.sizes[0] == 1:  # T1: fit sin(3x) on [-1, 1]
             x = np.linspace(-1.0, 1.0, self.batch).reshape(-1, 1)
             y = np.sin(3.0 * x)
-        else:                                                     # T2: random inputs, one-hot targets
+        else:  # T2: random inputs, one-hot targets
             x = rng.standard_normal((self.batch, self.sizes[0]))
             y = np.eye(self.sizes[-1])[rng.integers(0, self.sizes[-1], self.batch)]
         cast = lambda a: np.ascontiguousarray(a, dtype=self.dtype)  # noqa: E731
-        return {"weights": [cast(w) for w in weights], "biases": [cast(b) for b in biases],
-                "x": cast(x), "y": cast(y)}
+        return {
+            "weights": [cast(w) for w in weights],
+            "biases": [cast(b) for b in biases],
+            "x": cast(x),
+            "y": cast(y),
+        }
 
 
 @dataclass
@@ -118,7 +122,7 @@ class ChainTask:
     title: str
     depth: int
     block: int = 1
-    warmup: int = 0            # the first-result check already ran one step
+    warmup: int = 0  # the first-result check already ran one step
     y0: float = 0.5
     a: float = 1.0001
     c: float = 0.0001
@@ -128,16 +132,54 @@ class ChainTask:
 def make_tasks(quick: bool) -> list[MLPTask | ChainTask]:
     if quick:  # tiny sizes: every code path, in seconds
         return [
-            MLPTask("T1-f64", "T1 MLP 1-8-8-1 tanh, batch 16, float64", (1, 8, 8, 1), "tanh", 16, "float64", 5, warmup=1),
-            MLPTask("T1-f32", "T1 MLP 1-8-8-1 tanh, batch 16, float32", (1, 8, 8, 1), "tanh", 16, "float32", 5, warmup=1),
-            MLPTask("T2", "T2 MLP 20-16-16-10 relu, batch 8, float32", (20, 16, 16, 10), "relu", 8, "float32", 5, warmup=1),
+            MLPTask(
+                "T1-f64",
+                "T1 MLP 1-8-8-1 tanh, batch 16, float64",
+                (1, 8, 8, 1),
+                "tanh",
+                16,
+                "float64",
+                5,
+                warmup=1,
+            ),
+            MLPTask(
+                "T1-f32",
+                "T1 MLP 1-8-8-1 tanh, batch 16, float32",
+                (1, 8, 8, 1),
+                "tanh",
+                16,
+                "float32",
+                5,
+                warmup=1,
+            ),
+            MLPTask(
+                "T2",
+                "T2 MLP 20-16-16-10 relu, batch 8, float32",
+                (20, 16, 16, 10),
+                "relu",
+                8,
+                "float32",
+                5,
+                warmup=1,
+            ),
             ChainTask("T3", "T3 chain of 300 x tanh(y*1.0001+0.0001)", 300),
         ]
     return [
-        MLPTask("T1-f64", "T1 MLP 1-32-32-1 tanh, batch 64, float64", (1, 32, 32, 1), "tanh", 64, "float64", 200),
-        MLPTask("T1-f32", "T1 MLP 1-32-32-1 tanh, batch 64, float32", (1, 32, 32, 1), "tanh", 64, "float32", 200),
-        MLPTask("T2", "T2 MLP 784-256-256-10 relu, batch 128, float32", (784, 256, 256, 10), "relu", 128,
-                "float32", 10),
+        MLPTask(
+            "T1-f64", "T1 MLP 1-32-32-1 tanh, batch 64, float64", (1, 32, 32, 1), "tanh", 64, "float64", 200
+        ),
+        MLPTask(
+            "T1-f32", "T1 MLP 1-32-32-1 tanh, batch 64, float32", (1, 32, 32, 1), "tanh", 64, "float32", 200
+        ),
+        MLPTask(
+            "T2",
+            "T2 MLP 784-256-256-10 relu, batch 128, float32",
+            (784, 256, 256, 10),
+            "relu",
+            128,
+            "float32",
+            10,
+        ),
         ChainTask("T3", "T3 chain of 100,000 x tanh(y*1.0001+0.0001)", 100_000),
     ]
 
@@ -157,7 +199,7 @@ def numpy_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
     lr, n = task.lr, y.size
 
     def step() -> float:
-        inputs = []                                   # the input of every layer, for backward
+        inputs = []  # the input of every layer, for backward
         h = x
         for i in range(last + 1):
             inputs.append(h)
@@ -165,15 +207,15 @@ def numpy_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
             if i < last:
                 h = np.maximum(h, 0) if relu else np.tanh(h)
         diff = h - y
-        loss = np.mean(diff * diff)                   # mse
-        g = diff * (2.0 / n)                          # ∂L/∂out
+        loss = np.mean(diff * diff)  # mse
+        g = diff * (2.0 / n)  # ∂L/∂out
         for i in range(last, -1, -1):
             a = inputs[i]
             gW = a.T @ g
             gb = g.sum(axis=0)
-            if i > 0:                                 # ∂L/∂(previous activation), then through it
+            if i > 0:  # ∂L/∂(previous activation), then through it
                 g = g @ Ws[i].T
-                g = g * (a > 0) if relu else g * ((1.0 - a) * (1.0 + a))   # tanh' = 1 − a², as the engine
+                g = g * (a > 0) if relu else g * ((1.0 - a) * (1.0 + a))  # tanh' = 1 − a², as the engine
             Ws[i] -= lr * gW
             bs[i] -= lr * gb
         return float(loss)
@@ -190,7 +232,7 @@ def numpy_chain(task: ChainTask) -> Step:
             y = np.tanh(y * a + c)
             outs.append(y)
         g = 1.0
-        for t in reversed(outs):                      # d tanh(u)/du = 1 − tanh², du/dy = a
+        for t in reversed(outs):  # d tanh(u)/du = 1 − tanh², du/dy = a
             g = g * ((1.0 - t) * (1.0 + t)) * a
         return float(g)
 
@@ -234,7 +276,7 @@ def microgradx_nn_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
         raise ImportError(f"microgradx.nn.MLP / microgradx.optim.SGD are not available ({err})") from None
     model = MLP(task.sizes[0], list(task.sizes[1:]), activation=task.activation)
     for layer, w, b in zip(model.layers, d["weights"], d["biases"]):
-        layer.weight.data = w.copy()                  # same start, and the task's dtype
+        layer.weight.data = w.copy()  # same start, and the task's dtype
         layer.bias.data = b.copy()
     opt = SGD(model.parameters(), lr=task.lr)
     x, y = mgx.Tensor(d["x"]), mgx.Tensor(d["y"])
@@ -427,7 +469,7 @@ def micrograd_chain(task: ChainTask) -> Step:
         y = y0
         for _ in range(task.depth):
             y = _micrograd_tanh(y * task.a + task.c)
-        y.backward()                                  # recursive topological sort
+        y.backward()  # recursive topological sort
         return float(y0.grad)
 
     return step
@@ -437,10 +479,10 @@ def micrograd_chain(task: ChainTask) -> Step:
 @dataclass
 class Impl:
     name: str
-    module: str | None            # the optional package it needs (None: always there)
+    module: str | None  # the optional package it needs (None: always there)
     mlp: Callable[..., Step] | None
     chain: Callable[..., Step] | None
-    repeat: bool = True           # False: too slow to repeat; time one step, once
+    repeat: bool = True  # False: too slow to repeat; time one step, once
 
 
 IMPLS = [
@@ -457,9 +499,9 @@ IMPLS = [
 @dataclass
 class Result:
     name: str
-    status: str = "ok"            # ok | skipped: … | failed: …
-    first: float | None = None    # first loss (T3: the gradient)
-    times: list[float] = field(default_factory=list)   # seconds per step, one per timed block
+    status: str = "ok"  # ok | skipped: … | failed: …
+    first: float | None = None  # first loss (T3: the gradient)
+    times: list[float] = field(default_factory=list)  # seconds per step, one per timed block
     faults: list[float] = field(default_factory=list)  # minor page faults per step, per block
 
     @property
@@ -485,8 +527,13 @@ def _time_block(step: Step, n: int, clock: Callable[[], float] = time.perf_count
     return (t1 - t0) / n, (f1 - f0) / n
 
 
-def run_task(task: MLPTask | ChainTask, impls: list[Impl], rounds: int,
-             log: Callable[[str], None], clock: Callable[[], float] = time.perf_counter) -> list[Result]:
+def run_task(
+    task: MLPTask | ChainTask,
+    impls: list[Impl],
+    rounds: int,
+    log: Callable[[str], None],
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[Result]:
     """Build every implementation, check first losses, warm up, then time alternating blocks."""
     data = task.data() if isinstance(task, MLPTask) else None
     steps: dict[str, Step] = {}
@@ -512,21 +559,23 @@ def run_task(task: MLPTask | ChainTask, impls: list[Impl], rounds: int,
             continue
         finally:
             gc.collect()  # micrograd leaves reference cycles behind
-        if not impl.repeat:   # too slow to repeat: the first step is its time
+        if not impl.repeat:  # too slow to repeat: the first step is its time
             res.times = [once]
             continue
         steps[impl.name] = step
     floor = results[0].first
     for res in results:
         if res.first is not None and not _agree(res.first, floor, task.dtype):
-            raise SystemExit(f"{task.key}: {res.name} starts at {res.first!r} but the floor at "
-                             f"{floor!r}: the implementations do not compute the same thing")
+            raise SystemExit(
+                f"{task.key}: {res.name} starts at {res.first!r} but the floor at "
+                f"{floor!r}: the implementations do not compute the same thing"
+            )
     names = list(steps)
-    for name in names:                                 # warm-up
+    for name in names:  # warm-up
         for _ in range(task.warmup):
             steps[name]()
     by_name = {res.name: res for res in results}
-    for r in range(rounds):                            # alternate, rotating who goes first
+    for r in range(rounds):  # alternate, rotating who goes first
         k = r % len(names)
         for name in names[k:] + names[:k]:
             gc.collect()
@@ -550,8 +599,11 @@ def _live_tensors() -> int:
     return sum(1 for o in gc.get_objects() if issubclass(type(o), mgx.Tensor))
 
 
-MEMORY_IMPLS = (("numpy floor", numpy_mlp), ("microgradx", microgradx_mlp),
-                ("microgradx nn+optim", microgradx_nn_mlp))
+MEMORY_IMPLS = (
+    ("numpy floor", numpy_mlp),
+    ("microgradx", microgradx_mlp),
+    ("microgradx nn+optim", microgradx_nn_mlp),
+)
 
 
 def measure_memory(t1: MLPTask, t2: MLPTask, steps: int) -> dict[str, Any]:
@@ -581,8 +633,12 @@ def measure_memory(t1: MLPTask, t2: MLPTask, steps: int) -> dict[str, Any]:
             rss1, live1 = _rss_bytes(), _live_tensors()
         finally:
             gc.enable()
-        out["flat"][name] = {"rss_before": rss0, "rss_after": rss1,
-                             "live_tensors_before": live0, "live_tensors_after": live1}
+        out["flat"][name] = {
+            "rss_before": rss0,
+            "rss_after": rss1,
+            "live_tensors_before": live0,
+            "live_tensors_after": live1,
+        }
     for name, factory in MEMORY_IMPLS:
         gc.collect()
         tracemalloc.start()
@@ -621,8 +677,10 @@ def machine_info(threads: int) -> dict[str, Any]:
     try:
         from threadpoolctl import threadpool_info
 
-        info["blas"] = [{k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
-                        for p in threadpool_info()]
+        info["blas"] = [
+            {k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+            for p in threadpool_info()
+        ]
     except ImportError:
         info["blas"] = "threadpoolctl not installed"
     for mod in ("torch", "autograd", "micrograd"):
@@ -661,8 +719,10 @@ def _fmt_bytes(n: int | None) -> str:
 
 
 def format_table(report: dict[str, Any]) -> str:
-    lines = [f"{'task':<48} {'implementation':<22} {'median/step':>12} {'vs floor':>9} "
-             f"{'vs torch':>9}  note", "-" * 110]
+    lines = [
+        f"{'task':<48} {'implementation':<22} {'median/step':>12} {'vs floor':>9} {'vs torch':>9}  note",
+        "-" * 110,
+    ]
     for task in report["tasks"]:
         first = True
         for r in task["results"]:
@@ -675,22 +735,29 @@ def format_table(report: dict[str, Any]) -> str:
                 note = "one step, not repeated"
             elif (r.get("faults_per_step") or 0) >= 10:
                 note = f"{r['faults_per_step']:.0f} page faults/step"
-            lines.append(f"{task['title'] if first else '':<48} {r['name']:<22} "
-                         f"{_fmt_time(r['median']):>12} {ratio:>9} {ratio_torch:>9}  {note}")
+            lines.append(
+                f"{task['title'] if first else '':<48} {r['name']:<22} "
+                f"{_fmt_time(r['median']):>12} {ratio:>9} {ratio_torch:>9}  {note}"
+            )
             first = False
     mem = report.get("memory")
     if mem:
         mib = _fmt_bytes
         lines += ["", f"memory over {mem['steps']} T1 steps, cycle collector off (refcounting alone):"]
         for name, m in mem["flat"].items():
-            lines.append(f"  {name:<22} RSS {mib(m['rss_before'])} -> {mib(m['rss_after'])}, "
-                         f"live Tensors {m['live_tensors_before']} -> {m['live_tensors_after']}")
+            lines.append(
+                f"  {name:<22} RSS {mib(m['rss_before'])} -> {mib(m['rss_after'])}, "
+                f"live Tensors {m['live_tensors_before']} -> {m['live_tensors_after']}"
+            )
         peaks = mem["t2_peak"]
         floor = peaks.get("numpy floor")
         lines.append("T2 peak memory (tracemalloc):  one step's own arrays   with data, weights, optimizer")
         for name, p in peaks.items():
-            rel = (f" ({p['step'] / floor['step']:.2f}x)", f" ({p['total'] / floor['total']:.2f}x)") \
-                if floor else ("", "")
+            rel = (
+                (f" ({p['step'] / floor['step']:.2f}x)", f" ({p['total'] / floor['total']:.2f}x)")
+                if floor
+                else ("", "")
+            )
             lines.append(f"  {name:<22} {mib(p['step']) + rel[0]:>28}   {mib(p['total']) + rel[1]:>22}")
     return "\n".join(lines)
 
@@ -725,9 +792,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=None, help="timed blocks per implementation")
     parser.add_argument("--tasks", default="T1-f64,T1-f32,T2,T3", help="comma-separated task keys")
     parser.add_argument("--skip", default="", help="comma-separated implementation names to leave out")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                        help="wall: elapsed time (default); cpu: this process's CPU time, steadier on "
-                             "a busy machine (single-threaded runs only)")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall: elapsed time (default); cpu: this process's CPU time, steadier on "
+        "a busy machine (single-threaded runs only)",
+    )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
     parser.add_argument("--json", metavar="PATH", help="also write the raw numbers as JSON")
     args = parser.parse_args(argv)
@@ -754,21 +825,37 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results = run_task(task, impls, rounds, log=log, clock=clock)
             torch = next((r for r in results if r.name == "pytorch" and r.times), None)
             log("\n")
-            report["tasks"].append({
-                "key": task.key, "title": task.title, "rounds": rounds, "block": task.block,
-                "results": [{"name": r.name, "status": r.status, "first": r.first,
-                             "times": r.times, "median": r.median,
-                             "ratio": _ratio(r, results[0]),
-                             "ratio_to_pytorch": _ratio(r, torch) if torch else None,
-                             "faults_per_step": statistics.median(r.faults) if r.faults else None}
-                            for r in results]})
+            report["tasks"].append(
+                {
+                    "key": task.key,
+                    "title": task.title,
+                    "rounds": rounds,
+                    "block": task.block,
+                    "results": [
+                        {
+                            "name": r.name,
+                            "status": r.status,
+                            "first": r.first,
+                            "times": r.times,
+                            "median": r.median,
+                            "ratio": _ratio(r, results[0]),
+                            "ratio_to_pytorch": _ratio(r, torch) if torch else None,
+                            "faults_per_step": statistics.median(r.faults) if r.faults else None,
+                        }
+                        for r in results
+                    ],
+                }
+            )
         if not args.no_memory:
             all_tasks = {t.key: t for t in make_tasks(args.quick)}
-            report["memory"] = measure_memory(all_tasks["T1-f64"], all_tasks["T2"],
-                                              steps=50 if args.quick else 1000)
+            report["memory"] = measure_memory(
+                all_tasks["T1-f64"], all_tasks["T2"], steps=50 if args.quick else 1000
+            )
     m = report["machine"]
-    print(f"Python {m['python']}, NumPy {m['numpy']}, torch {m['torch']}, {m.get('cpu')}, "
-          f"{m['cpu_count']} cores, {args.threads} thread(s); BLAS {m['blas']}")
+    print(
+        f"Python {m['python']}, NumPy {m['numpy']}, torch {m['torch']}, {m.get('cpu')}, "
+        f"{m['cpu_count']} cores, {args.threads} thread(s); BLAS {m['blas']}"
+    )
     print(format_table(report))
     if args.json:
         with open(args.json, "w") as f:

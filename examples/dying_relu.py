@@ -62,14 +62,22 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         negative = [s.negative for s in rec.stats()[:-1]]
         results[label] = {"negative": negative, "mse": run.final, "diverged_at": run.diverged_at}
         dead = " / ".join(f"{100 * v:.1f}%" for v in negative)
-        rows.append([label, dead if act == "relu" else f"0% ({dead} negative on every input)", fmt(run.final)])
-        plots.histograms(label.replace(", ", "-").replace(" ", ""), diagnostics.Recording(rec.layers[:-1]),
-                         f"{label}: pre-activations z after training", which="z")
+        rows.append(
+            [label, dead if act == "relu" else f"0% ({dead} negative on every input)", fmt(run.final)]
+        )
+        plots.histograms(
+            label.replace(", ", "-").replace(" ", ""),
+            diagnostics.Recording(rec.layers[:-1]),
+            f"{label}: pre-activations z after training",
+            which="z",
+        )
     print(f"MLP(1, [32, 1]) on sin(πx), {args.epochs} epochs; Var(y) = {fmt(float(y.var()))}")
     print(diagnostics.format_table(["training", "dead units", "final MSE"], rows))
     print(f"all units dead: the network predicts a constant, MSE = Var(y) = {fmt(float(y.var()))}")
-    print(f"leaky units all negative: the network is linear, at best the straight line's MSE "
-          f"{fmt(best_line_mse(X, y))}; the notes' other remedies (lower lr, bias 0.01) avoid the problem")
+    print(
+        f"leaky units all negative: the network is linear, at best the straight line's MSE "
+        f"{fmt(best_line_mse(X, y))}; the notes' other remedies (lower lr, bias 0.01) avoid the problem"
+    )
     for f in plots.files:
         print(f"wrote {f}")
     return results

@@ -34,8 +34,9 @@ INITS = ["zeros", "random_small", "random_large", "xavier_uniform", "he_uniform"
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--activation", choices=["tanh", "sigmoid", "relu", "leaky_relu", "elu", "selu"],
-                   default="tanh")
+    p.add_argument(
+        "--activation", choices=["tanh", "sigmoid", "relu", "leaky_relu", "elu", "selu"], default="tanh"
+    )
     p.add_argument("--depth", type=int, default=6)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--epochs", type=int, default=200)
@@ -52,8 +53,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     std_series, grad_series, curves = {}, {}, {}
     rows = []
     for init in INITS:
-        net = nn.MLP(args.width, [args.width] * args.depth + [1], activation=args.activation,
-                     init=init, rng=0)
+        net = nn.MLP(
+            args.width, [args.width] * args.depth + [1], activation=args.activation, init=init, rng=0
+        )
         with diagnostics.Recorder(net) as rec:
             loss = mgx.mse_loss(net(mgx.Tensor(X)), y)
         loss.backward()
@@ -61,25 +63,51 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         small = nn.MLP(1, [32] * 4 + [1], activation=args.activation, init=init, rng=0)
         run = train(small, Xs, ys, lr=0.05, epochs=args.epochs, momentum=0.9)
         results[init] = {
-            "std_first": stats[0].std, "std_last": stats[-1].std,
-            "grad_first": stats[0].weight_grad_norm, "grad_last": stats[-1].weight_grad_norm,
+            "std_first": stats[0].std,
+            "std_last": stats[-1].std,
+            "grad_first": stats[0].weight_grad_norm,
+            "grad_last": stats[-1].weight_grad_norm,
             "saturated": float(np.mean([s.saturated or 0.0 for s in stats])),
             "dead": float(np.mean([s.dead or 0.0 for s in stats])),
             "distinct_last": stats[-1].distinct,
-            "train_mse": run.final, "diverged_at": run.diverged_at,
+            "train_mse": run.final,
+            "diverged_at": run.diverged_at,
         }
         r = results[init]
         std_series[init] = [s.std for s in stats]
         grad_series[init] = [s.weight_grad_norm for s in stats]
         curves[init] = run.losses
         trained = f"diverged at {run.diverged_at}" if run.diverged_at is not None else fmt(run.final)
-        rows.append([init, sci(r["std_first"]), sci(r["std_last"]), sci(r["grad_first"]),
-                     f"{100 * r['saturated']:.1f}%", f"{100 * r['dead']:.1f}%",
-                     f"{r['distinct_last']}/{args.width}", trained])
-    print(f"{args.activation}: MLP({args.width}, [{args.width}]×{args.depth} + [1]), 256 standard-normal inputs")
-    print(diagnostics.format_table(
-        ["init", "std layer 1", f"std layer {args.depth}", "‖∂L/∂W1‖", "saturated", "dead",
-         "distinct units", f"train MSE ({args.epochs} epochs)"], rows))
+        rows.append(
+            [
+                init,
+                sci(r["std_first"]),
+                sci(r["std_last"]),
+                sci(r["grad_first"]),
+                f"{100 * r['saturated']:.1f}%",
+                f"{100 * r['dead']:.1f}%",
+                f"{r['distinct_last']}/{args.width}",
+                trained,
+            ]
+        )
+    print(
+        f"{args.activation}: MLP({args.width}, [{args.width}]×{args.depth} + [1]), 256 standard-normal inputs"
+    )
+    print(
+        diagnostics.format_table(
+            [
+                "init",
+                "std layer 1",
+                f"std layer {args.depth}",
+                "‖∂L/∂W1‖",
+                "saturated",
+                "dead",
+                "distinct units",
+                f"train MSE ({args.epochs} epochs)",
+            ],
+            rows,
+        )
+    )
     plots = Plotter(out, f"init-{args.activation}")
     plots.per_layer("std", std_series, f"{args.activation}: std of each layer's outputs", "std")
     plots.per_layer("grad", grad_series, f"{args.activation}: ‖∂L/∂W‖ per layer", "‖∂L/∂W‖")

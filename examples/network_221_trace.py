@@ -31,8 +31,17 @@ def build():
     """Forward pass of the 2-2-1 network; returns the loss and the tensors by name."""
     T = mgx.Tensor
     t = {"x1": T(0.5, name="x1"), "x2": T(-1.0, name="x2"), "y": T(1.0, name="y")}
-    for name, value in (("w11", 0.4), ("w21", -0.6), ("w12", 0.3), ("w22", 0.8),
-                        ("b11", 0.1), ("b12", -0.2), ("v1", 0.7), ("v2", -0.5), ("c", 0.05)):
+    for name, value in (
+        ("w11", 0.4),
+        ("w21", -0.6),
+        ("w12", 0.3),
+        ("w22", 0.8),
+        ("b11", 0.1),
+        ("b12", -0.2),
+        ("v1", 0.7),
+        ("v2", -0.5),
+        ("c", 0.05),
+    ):
         t[name] = T(value, requires_grad=True, name=name)
     z11 = t["w11"] * t["x1"] + t["w21"] * t["x2"] + t["b11"]
     z12 = t["w12"] * t["x1"] + t["w22"] * t["x2"] + t["b12"]
@@ -55,9 +64,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     out.mkdir(parents=True, exist_ok=True)
 
     loss, t = build()
-    print(f"forward: z11 = {t['z11'].item():.4f}, a11 = {t['a11'].item():.4f}, "
-          f"z12 = {t['z12'].item():.4f}, a12 = {t['a12'].item():.4f}, ŷ = {t['y_hat'].item():.4f}, "
-          f"L = {loss.item():.4f}\n")
+    print(
+        f"forward: z11 = {t['z11'].item():.4f}, a11 = {t['a11'].item():.4f}, "
+        f"z12 = {t['z12'].item():.4f}, a12 = {t['a12'].item():.4f}, ŷ = {t['y_hat'].item():.4f}, "
+        f"L = {loss.item():.4f}\n"
+    )
     steps = mgx.trace_backward(loss)
     print(steps, end="\n\n")
 

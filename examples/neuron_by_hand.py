@@ -53,8 +53,10 @@ def main(argv: list[str] | None = None) -> float:
     a = getattr(mgx, args.activation)(z)
     a.name = "a"
 
-    print(f"a = {args.activation}(w1·x1 + w2·x2 + b) with x = ({args.x[0]:g}, {args.x[1]:g}), "
-          f"w = ({args.w[0]:g}, {args.w[1]:g}), b = {args.b:g}")
+    print(
+        f"a = {args.activation}(w1·x1 + w2·x2 + b) with x = ({args.x[0]:g}, {args.x[1]:g}), "
+        f"w = ({args.w[0]:g}, {args.w[1]:g}), b = {args.b:g}"
+    )
     print(f"z = {z.item():.4f}, a = {a.item():.4f}\n")
     e = mgx.explain(a, w1)
     print(e, end="\n\n")
@@ -62,8 +64,10 @@ def main(argv: list[str] | None = None) -> float:
     by_hand = HAND_DERIVATIVE[args.activation](z.item()) * args.x[0]
     a.backward()
     print(f"by hand: ∂a/∂w1 = g'(z)·x1 = {by_hand:.4f}")
-    print(f"explain: {e.value:.4f}   backward(): w1.grad = {float(w1.grad):.4f}, "
-          f"w2.grad = {float(w2.grad):.4f}, b.grad = {float(b.grad):.4f}")
+    print(
+        f"explain: {e.value:.4f}   backward(): w1.grad = {float(w1.grad):.4f}, "
+        f"w2.grad = {float(w2.grad):.4f}, b.grad = {float(b.grad):.4f}"
+    )
     assert math.isclose(e.value, by_hand, rel_tol=1e-12, abs_tol=1e-15)
     assert math.isclose(float(w1.grad), by_hand, rel_tol=1e-12, abs_tol=1e-15)
 

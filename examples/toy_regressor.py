@@ -39,8 +39,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="toy data set (default sine)")
     p.add_argument("--n", type=int, default=200, help="number of samples (default 200)")
     p.add_argument("--noise", type=float, default=0.05, help="noise std of the targets (default 0.05)")
-    p.add_argument("--activation", choices=ACTIVATIONS, default="tanh", help="hidden activation (default tanh)")
-    p.add_argument("--hidden", type=int, nargs="+", default=[32, 32], help="hidden layer sizes (default 32 32)")
+    p.add_argument(
+        "--activation", choices=ACTIVATIONS, default="tanh", help="hidden activation (default tanh)"
+    )
+    p.add_argument(
+        "--hidden", type=int, nargs="+", default=[32, 32], help="hidden layer sizes (default 32 32)"
+    )
     p.add_argument("--epochs", type=int, default=3000, help="full-batch SGD steps (default 3000)")
     p.add_argument("--lr", type=float, default=0.05, help="learning rate (default 0.05)")
     p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
@@ -59,6 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def save_plots(out: pathlib.Path, X, y, net, history) -> list[pathlib.Path]:
     try:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
@@ -94,13 +99,15 @@ def main(argv: list[str] | None = None) -> float:
     out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-toy-"))
     out.mkdir(parents=True, exist_ok=True)
 
-    gen = np.random.default_rng(args.seed)       # one generator: data first, then weights
+    gen = np.random.default_rng(args.seed)  # one generator: data first, then weights
     X, y = data.get(args.data, n=args.n, noise=args.noise, rng=gen)
     net = nn.MLP(X.shape[1], args.hidden + [1], activation=args.activation, rng=gen)
     init_name = nn.default_init(args.activation)
     print(f"data: {args.data}, X {X.shape}, y {y.shape}, noise std {args.noise}")
-    print(f"model: MLP({X.shape[1]}, {args.hidden + [1]}, activation={args.activation!r}), "
-          f"init {init_name} (the default for {args.activation})")
+    print(
+        f"model: MLP({X.shape[1]}, {args.hidden + [1]}, activation={args.activation!r}), "
+        f"init {init_name} (the default for {args.activation})"
+    )
 
     opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -109,9 +116,11 @@ def main(argv: list[str] | None = None) -> float:
         with mgx.no_grad():
             final = mgx.mse_loss(net(X), y).item()
     if not math.isfinite(final):
-        print(f"training diverged at epoch {len(history) - 1} (loss {history[-1]}): the learning "
-              f"rate {args.lr} is too large for {args.activation} here; try --lr {args.lr / 5:g}",
-              file=sys.stderr)
+        print(
+            f"training diverged at epoch {len(history) - 1} (loss {history[-1]}): the learning "
+            f"rate {args.lr} is too large for {args.activation} here; try --lr {args.lr / 5:g}",
+            file=sys.stderr,
+        )
         sys.exit(1)
 
     mgx.save(net.state_dict(), out / "model.npz")
@@ -119,12 +128,18 @@ def main(argv: list[str] | None = None) -> float:
     copy.load_state_dict(mgx.load(out / "model.npz"))
     with mgx.no_grad():
         assert np.array_equal(copy(X).data, net(X).data), "reloaded model differs"
-    np.savetxt(out / "loss.csv", np.column_stack([np.arange(len(history)), history]),
-               delimiter=",", header="epoch,mse", comments="", fmt=["%d", "%.10g"])
+    np.savetxt(
+        out / "loss.csv",
+        np.column_stack([np.arange(len(history)), history]),
+        delimiter=",",
+        header="epoch,mse",
+        comments="",
+        fmt=["%d", "%.10g"],
+    )
     written = [out / "model.npz", out / "loss.csv"] + save_plots(out, X, y, net, history)
 
     print(f"first epoch MSE {history[0]:.6f}")
-    print(f"final MSE {final:.6f} (noise floor ≈ {args.noise ** 2:.6f})")
+    print(f"final MSE {final:.6f} (noise floor ≈ {args.noise**2:.6f})")
     print("wrote: " + ", ".join(str(p) for p in written))
     return final
 

@@ -30,11 +30,29 @@ from .random import manual_seed
 from .serialization import load, save
 
 __all__ = [
-    "Tensor", "Function", "no_grad", "enable_grad", "is_grad_enabled",
-    "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-    "mse_loss", "binary_cross_entropy", "functional",
-    "gradcheck", "GradcheckError", "save", "load", "manual_seed",
-    "SELU_ALPHA", "SELU_SCALE", "__version__",
+    "Tensor",
+    "Function",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "prelu",
+    "elu",
+    "selu",
+    "mse_loss",
+    "binary_cross_entropy",
+    "functional",
+    "gradcheck",
+    "GradcheckError",
+    "save",
+    "load",
+    "manual_seed",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "__version__",
 ]
 
 # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).

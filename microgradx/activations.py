@@ -124,7 +124,8 @@ def _prelu_slope(z: np.ndarray, weight: np.ndarray) -> np.ndarray:
     if z.ndim < 2 or z.shape[1] != weight.shape[0]:
         raise ValueError(
             f"weight has {weight.shape[0]} slopes but the input's channel axis (axis 1) has "
-            f"{'no such axis' if z.ndim < 2 else z.shape[1]} (input shape {z.shape})")
+            f"{'no such axis' if z.ndim < 2 else z.shape[1]} (input shape {z.shape})"
+        )
     return weight.reshape((1, weight.shape[0]) + (1,) * (z.ndim - 2))
 
 

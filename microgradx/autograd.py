@@ -114,12 +114,15 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarra
             grad = grad.sum(axis=axes, keepdims=True)
         if grad.shape == shape:
             return grad
-    raise RuntimeError(f"{op}: backward returned a gradient of shape {grad.shape}, which does not "
-                       f"broadcast to its input's shape {shape}")
+    raise RuntimeError(
+        f"{op}: backward returned a gradient of shape {grad.shape}, which does not "
+        f"broadcast to its input's shape {shape}"
+    )
 
 
-def run_backward(root: Tensor, gradient: Any = None,
-                 record: Callable[[Tensor, np.ndarray, list], None] | None = None) -> None:
+def run_backward(
+    root: Tensor, gradient: Any = None, record: Callable[[Tensor, np.ndarray, list], None] | None = None
+) -> None:
     """The backward pass of `Tensor.backward`.
 
     ``record(node, upstream, to_parents)``, if given, is called once per op node in execution
@@ -129,19 +132,22 @@ def run_backward(root: Tensor, gradient: Any = None,
     if not root.requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad (it is a leaf made with requires_grad=False, "
-            "or it was computed inside no_grad() or from inputs that do not require grad)")
+            "or it was computed inside no_grad() or from inputs that do not require grad)"
+        )
     dtype = root.data.dtype
     if gradient is None:
         if root.data.size != 1:
             raise RuntimeError(
                 f"backward: the gradient can be omitted only for a one-element output, got shape "
-                f"{root.data.shape}; pass gradient= an array of that shape (e.g. ones)")
+                f"{root.data.shape}; pass gradient= an array of that shape (e.g. ones)"
+            )
         grad = np.ones_like(root.data)
     else:
         grad = _to_array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype)
         if grad.shape != root.data.shape:
-            raise ValueError(f"backward: gradient has shape {grad.shape}, expected the output's "
-                             f"shape {root.data.shape}")
+            raise ValueError(
+                f"backward: gradient has shape {grad.shape}, expected the output's shape {root.data.shape}"
+            )
 
     order = _backward_order(root)
     root._pgrad = grad
@@ -170,8 +176,9 @@ def run_backward(root: Tensor, gradient: Any = None,
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
         if len(grads) != len(parents):
-            raise RuntimeError(f"{fn.name}: backward returned {len(grads)} gradient(s) for "
-                               f"{len(parents)} input(s)")
+            raise RuntimeError(
+                f"{fn.name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
+            )
         # 3. Pass each gradient to its parent, summing over multiple uses.
         passed = [] if record is not None else None
         for parent, pg in zip(parents, grads):

@@ -53,8 +53,14 @@ def _add_noise(y: np.ndarray, noise: float, gen: np.random.Generator) -> np.ndar
     return y
 
 
-def sine(n: int = 200, noise: float = 0.05, low: float = -1.0, high: float = 1.0,
-         frequency: float = math.pi, rng=None) -> tuple[np.ndarray, np.ndarray]:
+def sine(
+    n: int = 200,
+    noise: float = 0.05,
+    low: float = -1.0,
+    high: float = 1.0,
+    frequency: float = math.pi,
+    rng=None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``y = sin(frequency · x) + noise``, with ``x`` uniform in ``[low, high]`` (one input).
 
     The classic first regression problem: a straight line cannot fit it, a small MLP can.
@@ -90,8 +96,14 @@ def sine(n: int = 200, noise: float = 0.05, low: float = -1.0, high: float = 1.0
     return X, y
 
 
-def polynomial(n: int = 200, coefficients=(0.0, -1.0, 0.0, 1.0), noise: float = 0.05,
-               low: float = -1.5, high: float = 1.5, rng=None) -> tuple[np.ndarray, np.ndarray]:
+def polynomial(
+    n: int = 200,
+    coefficients=(0.0, -1.0, 0.0, 1.0),
+    noise: float = 0.05,
+    low: float = -1.5,
+    high: float = 1.5,
+    rng=None,
+) -> tuple[np.ndarray, np.ndarray]:
     """``y = c0 + c1·x + c2·x² + … + noise``, with ``x`` uniform in ``[low, high]`` (one input).
 
     Coefficients are listed lowest degree first, as in ``numpy.polynomial``. The default is
@@ -130,8 +142,9 @@ def polynomial(n: int = 200, coefficients=(0.0, -1.0, 0.0, 1.0), noise: float = 
     return X, _add_noise(y, noise, gen)
 
 
-def surface(n: int = 400, noise: float = 0.05, low: float = -1.0, high: float = 1.0,
-            rng=None) -> tuple[np.ndarray, np.ndarray]:
+def surface(
+    n: int = 400, noise: float = 0.05, low: float = -1.0, high: float = 1.0, rng=None
+) -> tuple[np.ndarray, np.ndarray]:
     """``y = x1 · x2 + noise``, with ``(x1, x2)`` uniform in the square ``[low, high]²`` (two inputs).
 
     A saddle: no single input predicts ``y``, a model must combine both (a linear model gets
@@ -182,7 +195,5 @@ def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     """
     fn = DATASETS.get(name) if isinstance(name, str) else None
     if fn is None:
-        raise ValueError(
-            f"data.get: unknown data set {name!r}; expected one of {', '.join(DATASETS)}"
-        )
+        raise ValueError(f"data.get: unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
     return fn(**kwargs)

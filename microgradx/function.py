@@ -181,8 +181,9 @@ class Function:
             out = cls.forward(ctx, *arrays, **options)
         except ValueError as err:  # name the op and every input shape (zero cost when nothing fails)
             shapes = " and ".join(str(p.data.shape) for p in parents)
-            raise ValueError(f"{cls.name}: {err} (input shape{'s' if len(parents) > 1 else ''} "
-                             f"{shapes})") from None
+            raise ValueError(
+                f"{cls.name}: {err} (input shape{'s' if len(parents) > 1 else ''} {shapes})"
+            ) from None
         if type(out) is not np.ndarray or out.dtype.kind != "f":
             out = _as_result_array(out, cls.name)
         if _grad_enabled and True in needs:
@@ -209,7 +210,9 @@ def _as_result_array(out: Any, op: str) -> np.ndarray:
     try:
         arr = np.asarray(out)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__} ({err})") from None
+        raise TypeError(
+            f"{op}: forward must return a numeric ndarray, got {type(out).__name__} ({err})"
+        ) from None
     if arr.dtype.kind not in "fiub":
         kind = "strings" if arr.dtype.kind in "US" else f"dtype {arr.dtype}"
         raise TypeError(f"{op}: forward must return a numeric ndarray, got {type(out).__name__} of {kind}")

@@ -13,8 +13,16 @@ from .losses import BinaryCrossEntropy, MSELoss
 from .tensor import Tensor, _check_real
 
 __all__ = [
-    "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-    "mse_loss", "binary_cross_entropy", "ACTIVATIONS",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "prelu",
+    "elu",
+    "selu",
+    "mse_loss",
+    "binary_cross_entropy",
+    "ACTIVATIONS",
 ]
 
 

@@ -40,8 +40,9 @@ def numerical_jacobian(fn: Callable[..., Tensor], inputs: list[Tensor], i: int, 
     return jac
 
 
-def gradcheck(fn: Callable[..., Tensor], *inputs: Tensor, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3) -> bool:
+def gradcheck(
+    fn: Callable[..., Tensor], *inputs: Tensor, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3
+) -> bool:
     """Check every gradient of ``fn(*inputs)`` against central differences in float64.
 
     ``fn`` may return a tensor of any shape: for every output element j and every element k of
@@ -98,5 +99,6 @@ def gradcheck(fn: Callable[..., Tensor], *inputs: Tensor, eps: float = 1e-6, ato
             raise GradcheckError(
                 f"gradcheck: input {i}, element {tuple(int(e) for e in elem)}, output element "
                 f"{tuple(int(e) for e in out_elem)}: analytic gradient {analytic[i][j, k]!r} vs "
-                f"numerical {numeric[j, k]!r} (atol={atol}, rtol={rtol})")
+                f"numerical {numeric[j, k]!r} (atol={atol}, rtol={rtol})"
+            )
     return True

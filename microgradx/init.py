@@ -90,9 +90,7 @@ def _check_shape(shape, fn: str) -> tuple[int, ...]:
         raise TypeError(f"init.{fn}: shape must be an int or a tuple of ints, got {shape!r}") from None
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 0:
-            raise ValueError(
-                f"init.{fn}: shape must hold non-negative ints, got {shape!r}"
-            )
+            raise ValueError(f"init.{fn}: shape must hold non-negative ints, got {shape!r}")
     return tuple(int(d) for d in dims)
 
 
@@ -190,8 +188,7 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(
-        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; "
-        f"expected one of {', '.join(_GAIN_NAMES)}"
+        f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of {', '.join(_GAIN_NAMES)}"
     )
 
 

@@ -11,8 +11,10 @@ __all__ = ["MSELoss", "BinaryCrossEntropy"]
 
 def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:
     if pred.shape != target.shape:
-        raise ValueError(f"prediction shape {pred.shape} and target shape {target.shape} differ "
-                         f"(a loss compares element by element; reshape one of them)")
+        raise ValueError(
+            f"prediction shape {pred.shape} and target shape {target.shape} differ "
+            f"(a loss compares element by element; reshape one of them)"
+        )
 
 
 class MSELoss(Function):
@@ -70,8 +72,7 @@ class BinaryCrossEntropy(Function):
         _check_same_shape("binary_cross_entropy", p, y)
         if p.size and not (np.all(p >= 0) and np.all(p <= 1)):
             bad = p[~((p >= 0) & (p <= 1))].flat[0]
-            raise ValueError(f"input probabilities must lie in [0, 1], found {bad!r} "
-                             f"(apply sigmoid first)")
+            raise ValueError(f"input probabilities must lie in [0, 1], found {bad!r} (apply sigmoid first)")
         log_p = _clamped_log(p)
         log_1mp = _clamped_log(1.0 - p)
         ctx.save_for_backward(p, y)

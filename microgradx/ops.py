@@ -12,8 +12,20 @@ import numpy as np
 from .function import Function
 
 __all__ = [
-    "Add", "Sub", "Mul", "Div", "Pow", "Neg", "MatMul", "Sum", "Mean", "Exp", "Log",
-    "Reshape", "Transpose", "GetItem",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Pow",
+    "Neg",
+    "MatMul",
+    "Sum",
+    "Mean",
+    "Exp",
+    "Log",
+    "Reshape",
+    "Transpose",
+    "GetItem",
 ]
 
 
@@ -98,7 +110,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a ** b
+        out = a**b
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -157,9 +169,11 @@ class MatMul(Function):
         try:
             return a @ b
         except ValueError:
-            raise ValueError(f"cannot multiply shapes {a.shape} @ {b.shape}: the last axis of the "
-                             f"first ({a.shape[-1:]}) must match the second-to-last of the second "
-                             f"({b.shape[-2:-1] or b.shape})") from None
+            raise ValueError(
+                f"cannot multiply shapes {a.shape} @ {b.shape}: the last axis of the "
+                f"first ({a.shape[-1:]}) must match the second-to-last of the second "
+                f"({b.shape[-2:-1] or b.shape})"
+            ) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -204,8 +218,13 @@ def _normalize_axis(axis, ndim: int, op: str) -> tuple[int, ...]:
     return tuple(sorted(out))
 
 
-def _spread(grad: np.ndarray, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool,
-            scale: float | None = None) -> np.ndarray:
+def _spread(
+    grad: np.ndarray,
+    shape: tuple[int, ...],
+    axes: tuple[int, ...],
+    keepdims: bool,
+    scale: float | None = None,
+) -> np.ndarray:
     """Copy a reduced gradient back over the reduced axes (the adjoint of a sum)."""
     if not keepdims and axes:
         grad = np.expand_dims(grad, axes)

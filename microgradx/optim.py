@@ -67,8 +67,15 @@ class SGD:
         [0.8, -1.6]
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         self.lr = _check_hyper(lr, "learning rate lr")
         self.momentum = _check_hyper(momentum, "momentum")
         self.dampening = _check_hyper(dampening, "dampening")
@@ -129,32 +136,34 @@ class SGD:
             if w is not scratch_for[i]:
                 scratch[i], scratch_for[i] = np.empty_like(w), w
             s = scratch[i]
-            if wd != 0:                                  # g ← g + λ·p
+            if wd != 0:  # g ← g + λ·p
                 mul(w, wd, s)
                 add(s, g, s)
                 g = s
             if mu != 0:
                 b = bufs[i]
-                if b is None:                            # first step: b ← g
+                if b is None:  # first step: b ← g
                     b = bufs[i] = np.array(g, dtype=w.dtype, copy=True)
-                else:                                    # b ← μ·b + (1 − τ)·g
+                else:  # b ← μ·b + (1 − τ)·g
                     mul(b, mu, b)
                     if tau == 0:
                         add(b, g, b)
                     else:
                         mul(g, 1.0 - tau, s)
                         add(b, s, b)
-                if nesterov:                             # p ← p − η·(g + μ·b)
+                if nesterov:  # p ← p − η·(g + μ·b)
                     mul(g, lr, s)
                     sub(w, s, w)
                     mul(b, lr * mu, s)
                     sub(w, s, w)
                     continue
                 g = b
-            mul(g, lr, s)                                # p ← p − η·g
+            mul(g, lr, s)  # p ← p − η·g
             sub(w, s, w)
 
     def __repr__(self) -> str:
-        return (f"SGD(lr={self.lr}, momentum={self.momentum}, dampening={self.dampening}, "
-                f"weight_decay={self.weight_decay}, nesterov={self.nesterov}, "
-                f"params={len(self.params)})")
+        return (
+            f"SGD(lr={self.lr}, momentum={self.momentum}, dampening={self.dampening}, "
+            f"weight_decay={self.weight_decay}, nesterov={self.nesterov}, "
+            f"params={len(self.params)})"
+        )

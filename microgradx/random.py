@@ -56,6 +56,4 @@ def get_rng(rng: None | int | np.random.Generator = None) -> np.random.Generator
         if rng < 0:
             raise ValueError(f"rng: an integer seed must be non-negative, got {rng!r}")
         return np.random.default_rng(int(rng))
-    raise TypeError(
-        f"rng: expected None, a non-negative int seed or a numpy.random.Generator, got {rng!r}"
-    )
+    raise TypeError(f"rng: expected None, a non-negative int seed or a numpy.random.Generator, got {rng!r}")

@@ -42,13 +42,17 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError(f"load: {os.fspath(path)!r} holds a single .npy array, not an .npz archive of named arrays")
+            raise ValueError(
+                f"load: {os.fspath(path)!r} holds a single .npy array, not an .npz archive of named arrays"
+            )
         with archive:
             out = {}
             for key in archive.files:
                 arr = archive[key]
                 if arr.dtype.kind not in "fiub":
-                    raise ValueError(f"load: {key!r} in {os.fspath(path)!r} has dtype {arr.dtype}, expected numbers")
+                    raise ValueError(
+                        f"load: {key!r} in {os.fspath(path)!r} has dtype {arr.dtype}, expected numbers"
+                    )
                 out[key] = arr
             return out
     except FileNotFoundError:
@@ -56,7 +60,11 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except ValueError as err:
         if str(err).startswith("load:"):
             raise
-        raise ValueError(f"load: {os.fspath(path)!r} is not a valid microgradx state file "
-                         f"(an .npz archive of numeric arrays without pickle): {err}") from None
+        raise ValueError(
+            f"load: {os.fspath(path)!r} is not a valid microgradx state file "
+            f"(an .npz archive of numeric arrays without pickle): {err}"
+        ) from None
     except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
-        raise ValueError(f"load: {os.fspath(path)!r} is not a valid .npz archive ({type(err).__name__}: {err})") from None
+        raise ValueError(
+            f"load: {os.fspath(path)!r} is not a valid .npz archive ({type(err).__name__}: {err})"
+        ) from None

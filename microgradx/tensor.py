@@ -38,8 +38,10 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
         return arr.astype(np.float64)
     if kind == "c":
         raise TypeError(f"Tensor: complex data is not supported, got dtype {arr.dtype}")
-    raise TypeError(f"Tensor: expected numeric data, got an array of dtype {arr.dtype} "
-                    f"({'object' if kind == 'O' else 'non-numeric'} data cannot be differentiated)")
+    raise TypeError(
+        f"Tensor: expected numeric data, got an array of dtype {arr.dtype} "
+        f"({'object' if kind == 'O' else 'non-numeric'} data cannot be differentiated)"
+    )
 
 
 class Tensor:
@@ -64,8 +66,9 @@ class Tensor:
     __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_pgrad", "__weakref__")
     __array_priority__ = 100.0  # ndarray <op> Tensor defers to Tensor's reflected operators
 
-    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
+    ) -> None:
         self.data = _to_array(data, dtype)
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
@@ -120,7 +123,9 @@ class Tensor:
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
         if self.data.size != 1:
-            raise ValueError(f"item: only one-element tensors convert to a Python number, got shape {self.shape}")
+            raise ValueError(
+                f"item: only one-element tensors convert to a Python number, got shape {self.shape}"
+            )
         return float(self.data.reshape(()))
 
     def numpy(self) -> np.ndarray:
@@ -184,7 +189,9 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         # (type(...) in (float, int) first: the abstract numbers.Real check costs ~1 µs)
-        if type(other) in (float, int) or (isinstance(other, numbers.Real) and not isinstance(other, np.ndarray)):
+        if type(other) in (float, int) or (
+            isinstance(other, numbers.Real) and not isinstance(other, np.ndarray)
+        ):
             return Tensor._make(np.asarray(other, self.data.dtype), None)
         return Tensor(other)
 
@@ -276,7 +283,9 @@ class Tensor:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope·x; see `microgradx.functional.leaky_relu`."""
-        return LeakyReLU.apply(self, negative_slope=_check_real("leaky_relu", "negative_slope", negative_slope))
+        return LeakyReLU.apply(
+            self, negative_slope=_check_real("leaky_relu", "negative_slope", negative_slope)
+        )
 
     def prelu(self, weight: Any) -> Tensor:
         """x if x > 0 else a·x with a trainable slope ``weight``; see `microgradx.functional.prelu`."""

@@ -1,8 +1,8 @@
 """The training loop, `fit`: the notes' recipe (forward, loss, backward, update) repeated for some epochs.
 
-    1. Initialize the parameters            (done when the model is built)
-    2. Choose an optimization algorithm     (``optimizer=`` or plain SGD with ``lr=``)
-    3. Repeat: forward, loss, gradients by backpropagation, update every parameter.
+1. Initialize the parameters            (done when the model is built)
+2. Choose an optimization algorithm     (``optimizer=`` or plain SGD with ``lr=``)
+3. Repeat: forward, loss, gradients by backpropagation, update every parameter.
 """
 
 from __future__ import annotations
@@ -49,18 +49,30 @@ def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
     if isinstance(loss, str):
         fn = LOSSES.get(loss)
         if fn is None:
-            raise ValueError(f"fit: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}, "
-                             f"a callable (pred, target) -> Tensor or a Module")
+            raise ValueError(
+                f"fit: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}, "
+                f"a callable (pred, target) -> Tensor or a Module"
+            )
         return fn
     if callable(loss):  # functions and Modules (MSELoss(), BCELoss(), …)
         return loss
     raise ValueError(f"fit: loss must be a name, a callable or a Module, got {loss!r}")
 
 
-def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = None,
-        lr: float | None = None, epochs: int = 100, batch_size: int | None = None,
-        shuffle: bool = True, rng: Any = None, progress: bool = True,
-        callback: Callable[[int, float], Any] | None = None) -> list[float]:
+def fit(
+    model: Any,
+    X: Any,
+    y: Any,
+    loss: Any = "mse",
+    optimizer: SGD | None = None,
+    lr: float | None = None,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    rng: Any = None,
+    progress: bool = True,
+    callback: Callable[[int, float], Any] | None = None,
+) -> list[float]:
     """Train ``model`` on ``(X, y)`` and return the loss history, one float per epoch.
 
     Each epoch walks the data in mini-batches (the whole set when ``batch_size`` is None); for
@@ -107,28 +119,35 @@ def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = N
     Xa = _as_2d_array(X, "X")
     ya = _as_2d_array(y, "y")
     if Xa.shape[0] != ya.shape[0]:
-        raise ValueError(f"fit: X and y hold different numbers of samples: X has shape "
-                         f"{np.shape(X.data if isinstance(X, Tensor) else X)}, y has shape "
-                         f"{np.shape(y.data if isinstance(y, Tensor) else y)}")
+        raise ValueError(
+            f"fit: X and y hold different numbers of samples: X has shape "
+            f"{np.shape(X.data if isinstance(X, Tensor) else X)}, y has shape "
+            f"{np.shape(y.data if isinstance(y, Tensor) else y)}"
+        )
     n = Xa.shape[0]
     if n == 0:
         raise ValueError("fit: X and y hold no samples")
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or
-                                   not isinstance(batch_size, numbers.Integral) or batch_size < 1):
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1
+    ):
         raise ValueError(f"fit: batch_size must be None or a positive int, got {batch_size!r}")
     if callback is not None and not callable(callback):
         raise ValueError(f"fit: callback must be callable, got {callback!r}")
     loss_fn = _resolve_loss(loss)
     if optimizer is None:
         if not isinstance(model, Module):
-            raise ValueError(f"fit: model must be a microgradx.nn.Module when no optimizer is "
-                             f"given, got {type(model).__name__}")
+            raise ValueError(
+                f"fit: model must be a microgradx.nn.Module when no optimizer is "
+                f"given, got {type(model).__name__}"
+            )
         optimizer = SGD(model.parameters(), lr=_DEFAULT_LR if lr is None else lr)
     elif lr is not None:
-        raise ValueError(f"fit: lr={lr!r} was given together with an optimizer; set the "
-                         f"learning rate on the optimizer instead")
+        raise ValueError(
+            f"fit: lr={lr!r} was given together with an optimizer; set the "
+            f"learning rate on the optimizer instead"
+        )
     elif not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
         raise ValueError(f"fit: optimizer must have step() and zero_grad(), got {optimizer!r}")
     if not callable(model):
@@ -154,7 +173,7 @@ def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = N
                 order = gen.permutation(n) if gen is not None else np.arange(n)
                 total = 0.0
                 for start in range(0, n, step):
-                    idx = order[start:start + step]
+                    idx = order[start : start + step]
                     L = loss_fn(model(Tensor(Xa[idx])), Tensor(ya[idx]))
                     optimizer.zero_grad()
                     L.backward()
@@ -165,8 +184,12 @@ def fit(model: Any, X: Any, y: Any, loss: Any = "mse", optimizer: SGD | None = N
             if progress:
                 bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
             if not math.isfinite(epoch_loss):
-                warnings.warn(f"fit: the loss became {epoch_loss} at epoch {epoch}: training "
-                              f"diverged; try a smaller learning rate", RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"fit: the loss became {epoch_loss} at epoch {epoch}: training "
+                    f"diverged; try a smaller learning rate",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
                 break
             if callback is not None and callback(epoch, epoch_loss) is True:
                 break

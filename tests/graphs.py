@@ -15,7 +15,7 @@ def neuron(backward=False):
     z.name = "z"
     a = z.sigmoid()
     a.name = "a"
-    loss = a ** 2
+    loss = a**2
     loss.name = "L"
     if backward:
         loss.backward()

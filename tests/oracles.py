@@ -21,8 +21,9 @@ SELU_L = 1.0507009873554804934193349852946
 SELU_A = 1.6732632423543772848170429916717
 
 
-def central_diff(f: Callable[..., np.ndarray], args: list[np.ndarray], i: int, weights: np.ndarray,
-                 eps: float = 1e-6) -> np.ndarray:
+def central_diff(
+    f: Callable[..., np.ndarray], args: list[np.ndarray], i: int, weights: np.ndarray, eps: float = 1e-6
+) -> np.ndarray:
     """∂/∂args[i] of Σ weights·f(*args), by central differences in float64."""
     args = [np.array(a, dtype=np.float64) for a in args]
     x = args[i]
@@ -41,8 +42,10 @@ def central_diff(f: Callable[..., np.ndarray], args: list[np.ndarray], i: int, w
 
 def autograd_grad(f, args, i, weights):
     """∂/∂args[i] of Σ weights·f(*args) with the HIPS autograd package."""
+
     def scalar(*a):
         return anp.sum(weights * f(*a))
+
     return autograd.grad(scalar, i)(*[np.array(a, dtype=np.float64) for a in args])
 
 
@@ -54,28 +57,38 @@ def _sample(rng, shape, domain):
 
 def away_from_zero(lo=0.05, hi=3.0):
     """A domain sampler giving ±[lo, hi]: keeps finite differences off the kinks at 0."""
+
     def sample(rng, shape):
         return rng.uniform(lo, hi, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
     return sample
 
 
 def uniform(lo, hi):
     def sample(rng, shape):
         return rng.uniform(lo, hi, size=shape)
+
     return sample
 
 
 @dataclass
 class Spec:
-    name: str                  # the op name microgradx records in Tensor.op
-    mgx_fn: Callable           # tensors -> Tensor
-    ref_fn: Callable           # arrays -> array (autograd.numpy)
-    samplers: tuple            # one per input
+    name: str  # the op name microgradx records in Tensor.op
+    mgx_fn: Callable  # tensors -> Tensor
+    ref_fn: Callable  # arrays -> array (autograd.numpy)
+    samplers: tuple  # one per input
     shapes: list = field(default_factory=list)  # list of tuples of shapes, one per input
     tol: float = 1e-6
 
 
-BROADCAST_PAIRS = [((), ()), ((3, 4), (3, 4)), ((3, 1), (1, 4)), ((4,), (3, 4)), ((3, 4), ()), ((2, 1, 4), (3, 1))]
+BROADCAST_PAIRS = [
+    ((), ()),
+    ((3, 4), (3, 4)),
+    ((3, 1), (1, 4)),
+    ((4,), (3, 4)),
+    ((3, 4), ()),
+    ((2, 1, 4), (3, 1)),
+]
 UNARY_SHAPES = [((),), ((5,),), ((3, 4),), ((2, 3, 2),)]
 
 _any = uniform(-2.0, 2.0)
@@ -104,33 +117,87 @@ SPECS = [
     Spec("sub", lambda a, b: a - b, lambda a, b: a - b, (_any, _any), BROADCAST_PAIRS),
     Spec("mul", lambda a, b: a * b, lambda a, b: a * b, (_any, _any), BROADCAST_PAIRS),
     Spec("div", lambda a, b: a / b, lambda a, b: a / b, (_any, away_from_zero(0.5, 2.0)), BROADCAST_PAIRS),
-    Spec("pow", lambda a, b: a ** b, lambda a, b: a ** b, (_pos, uniform(-2.0, 2.0)), BROADCAST_PAIRS),
+    Spec("pow", lambda a, b: a**b, lambda a, b: a**b, (_pos, uniform(-2.0, 2.0)), BROADCAST_PAIRS),
     Spec("neg", lambda a: -a, lambda a: -a, (_any,), UNARY_SHAPES),
-    Spec("matmul", lambda a, b: a @ b, lambda a, b: anp.matmul(a, b), (_any, _any),
-         [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((4,), (4,)), ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 1))]),
+    Spec(
+        "matmul",
+        lambda a, b: a @ b,
+        lambda a, b: anp.matmul(a, b),
+        (_any, _any),
+        [
+            ((3, 4), (4, 2)),
+            ((4,), (4, 2)),
+            ((3, 4), (4,)),
+            ((4,), (4,)),
+            ((2, 3, 4), (4, 5)),
+            ((2, 3, 4), (2, 4, 1)),
+        ],
+    ),
     Spec("sum", lambda a: a.sum(), lambda a: anp.sum(a), (_any,), UNARY_SHAPES),
     Spec("sum", lambda a: a.sum(axis=0), lambda a: anp.sum(a, axis=0), (_any,), [((3, 4),), ((2, 3, 2),)]),
-    Spec("sum", lambda a: a.sum(axis=-1, keepdims=True), lambda a: anp.sum(a, axis=-1, keepdims=True), (_any,), [((3, 4),), ((2, 3, 2),)]),
+    Spec(
+        "sum",
+        lambda a: a.sum(axis=-1, keepdims=True),
+        lambda a: anp.sum(a, axis=-1, keepdims=True),
+        (_any,),
+        [((3, 4),), ((2, 3, 2),)],
+    ),
     Spec("mean", lambda a: a.mean(), lambda a: anp.mean(a), (_any,), UNARY_SHAPES),
     Spec("mean", lambda a: a.mean(axis=(0, 2)), lambda a: anp.mean(a, axis=(0, 2)), (_any,), [((2, 3, 2),)]),
     Spec("exp", lambda a: a.exp(), anp.exp, (_any,), UNARY_SHAPES),
     Spec("log", lambda a: a.log(), anp.log, (_pos,), UNARY_SHAPES),
     Spec("reshape", lambda a: a.reshape(-1), lambda a: anp.reshape(a, -1), (_any,), UNARY_SHAPES),
     Spec("transpose", lambda a: a.T, lambda a: anp.transpose(a), (_any,), [((3, 4),), ((2, 3, 2),)]),
-    Spec("transpose", lambda a: a.transpose(1, 2, 0), lambda a: anp.transpose(a, (1, 2, 0)), (_any,), [((2, 3, 4),)]),
+    Spec(
+        "transpose",
+        lambda a: a.transpose(1, 2, 0),
+        lambda a: anp.transpose(a, (1, 2, 0)),
+        (_any,),
+        [((2, 3, 4),)],
+    ),
     Spec("getitem", lambda a: a[1:, ::2], lambda a: a[1:, ::2], (_any,), [((3, 4),)]),
     Spec("getitem", lambda a: a[[0, 2, 0]], lambda a: a[np.array([0, 2, 0])], (_any,), [((3, 4),)]),
     Spec("sigmoid", mgx.sigmoid, _ref_sigmoid, (_any,), UNARY_SHAPES),
     Spec("tanh", mgx.tanh, anp.tanh, (_any,), UNARY_SHAPES),
     Spec("relu", mgx.relu, lambda a: anp.maximum(a, 0.0), (_nz,), UNARY_SHAPES),
-    Spec("leaky_relu", lambda a: mgx.leaky_relu(a, 0.2), lambda a: anp.where(a > 0, a, 0.2 * a), (_nz,), UNARY_SHAPES),
-    Spec("prelu", mgx.prelu, lambda a, w: anp.where(a > 0, a, w * a), (_nz, uniform(0.05, 0.5)), [((3, 4), (1,)), ((5,), (1,)), ((2,), ())]),
-    Spec("prelu", mgx.prelu, lambda a, w: anp.where(a > 0, a, anp.reshape(w, (1, 3, 1)) * a), (_nz, uniform(0.05, 0.5)), [((2, 3, 4), (3,))]),
+    Spec(
+        "leaky_relu",
+        lambda a: mgx.leaky_relu(a, 0.2),
+        lambda a: anp.where(a > 0, a, 0.2 * a),
+        (_nz,),
+        UNARY_SHAPES,
+    ),
+    Spec(
+        "prelu",
+        mgx.prelu,
+        lambda a, w: anp.where(a > 0, a, w * a),
+        (_nz, uniform(0.05, 0.5)),
+        [((3, 4), (1,)), ((5,), (1,)), ((2,), ())],
+    ),
+    Spec(
+        "prelu",
+        mgx.prelu,
+        lambda a, w: anp.where(a > 0, a, anp.reshape(w, (1, 3, 1)) * a),
+        (_nz, uniform(0.05, 0.5)),
+        [((2, 3, 4), (3,))],
+    ),
     Spec("elu", mgx.elu, _ref_elu, (_nz,), UNARY_SHAPES),
     Spec("elu", lambda a: mgx.elu(a, alpha=0.5), lambda a: _ref_elu(a, 0.5), (_nz,), UNARY_SHAPES),
     Spec("selu", mgx.selu, _ref_selu, (_nz,), UNARY_SHAPES),
-    Spec("mse_loss", mgx.mse_loss, lambda p, y: anp.mean((p - y) ** 2), (_any, _any), [((), ()), ((5,), (5,)), ((4, 1), (4, 1))]),
-    Spec("binary_cross_entropy", mgx.binary_cross_entropy, _ref_bce, (uniform(0.05, 0.95), uniform(0.0, 1.0)), [((5,), (5,)), ((4, 2), (4, 2))]),
+    Spec(
+        "mse_loss",
+        mgx.mse_loss,
+        lambda p, y: anp.mean((p - y) ** 2),
+        (_any, _any),
+        [((), ()), ((5,), (5,)), ((4, 1), (4, 1))],
+    ),
+    Spec(
+        "binary_cross_entropy",
+        mgx.binary_cross_entropy,
+        _ref_bce,
+        (uniform(0.05, 0.95), uniform(0.0, 1.0)),
+        [((5,), (5,)), ((4, 2), (4, 2))],
+    ),
 ]
 
 

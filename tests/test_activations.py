@@ -12,7 +12,9 @@ from hypothesis.extra.numpy import arrays
 import microgradx as mgx
 from microgradx.function import registry
 
-GRID = np.concatenate([np.linspace(-10, 10, 201), [-1e3, -700.0, -50.0, -1e-8, 0.0, 1e-8, 50.0, 700.0, 1e3, -0.0]])
+GRID = np.concatenate(
+    [np.linspace(-10, 10, 201), [-1e3, -700.0, -50.0, -1e-8, 0.0, 1e-8, 50.0, 700.0, 1e3, -0.0]]
+)
 
 # name -> (microgradx call, torch call builder)
 ACTS = {
@@ -24,8 +26,10 @@ ACTS = {
     "elu": (mgx.elu, lambda F, t: F.elu(t)),
     "elu_alpha_0.7": (lambda x: mgx.elu(x, alpha=0.7), lambda F, t: F.elu(t, alpha=0.7)),
     "selu": (mgx.selu, lambda F, t: F.selu(t)),
-    "prelu": (lambda x: mgx.prelu(x, mgx.Tensor(np.array([0.25], dtype=x.dtype))),
-              lambda F, t: F.prelu(t, t.new_tensor([0.25]))),
+    "prelu": (
+        lambda x: mgx.prelu(x, mgx.Tensor(np.array([0.25], dtype=x.dtype))),
+        lambda F, t: F.prelu(t, t.new_tensor([0.25])),
+    ),
 }
 
 
@@ -110,7 +114,9 @@ def test_extreme_values_known_in_closed_form():
     np.testing.assert_array_equal(v, [-1.0, 1e3])
     np.testing.assert_array_equal(g, [0.0, 1.0])
     v, g = _ours(mgx.selu, x)
-    np.testing.assert_allclose(v, [-1.0507009873554805 * 1.6732632423543772, 1.0507009873554805e3], rtol=1e-15)
+    np.testing.assert_allclose(
+        v, [-1.0507009873554805 * 1.6732632423543772, 1.0507009873554805e3], rtol=1e-15
+    )
     np.testing.assert_allclose(g, [0.0, 1.0507009873554805], rtol=1e-15)
     # Deep in the tail sigmoid keeps full relative precision: σ(−40) = e⁻⁴⁰/(1 + e⁻⁴⁰).
     v, g = _ours(mgx.sigmoid, np.array([-40.0]))
@@ -121,15 +127,15 @@ def test_notes_derivative_formulas():
     """The backward of each op is the derivative the notes write (given its forward value)."""
     x = np.linspace(-3, 3, 13)
     s, gs = _ours(mgx.sigmoid, x)
-    np.testing.assert_allclose(gs, s * (1 - s), rtol=1e-15)           # σ(1−σ)
+    np.testing.assert_allclose(gs, s * (1 - s), rtol=1e-15)  # σ(1−σ)
     t, gt = _ours(mgx.tanh, x)
-    np.testing.assert_allclose(gt, 1 - t ** 2, rtol=1e-13)            # 1 − tanh²
+    np.testing.assert_allclose(gt, 1 - t**2, rtol=1e-13)  # 1 − tanh²
     e, ge = _ours(mgx.elu, x)
     np.testing.assert_allclose(ge, np.where(x > 0, 1.0, e + 1.0), rtol=1e-13)  # ELU(x) + α on x ≤ 0
     _, gr = _ours(mgx.relu, x)
-    np.testing.assert_array_equal(gr, (x > 0).astype(float))          # 1 / 0
+    np.testing.assert_array_equal(gr, (x > 0).astype(float))  # 1 / 0
     _, gl = _ours(mgx.leaky_relu, x)
-    np.testing.assert_array_equal(gl, np.where(x > 0, 1.0, 0.01))     # 1 / α
+    np.testing.assert_array_equal(gl, np.where(x > 0, 1.0, 0.01))  # 1 / α
 
 
 def test_prelu_gradient_of_the_slope():
@@ -137,7 +143,7 @@ def test_prelu_gradient_of_the_slope():
     a = mgx.Tensor([0.25], requires_grad=True)
     mgx.prelu(x, a).sum().backward()
     assert a.grad.shape == (1,)
-    assert a.grad[0] == pytest.approx(-2.5)          # Σ min(x, 0)
+    assert a.grad[0] == pytest.approx(-2.5)  # Σ min(x, 0)
     np.testing.assert_array_equal(x.grad, [0.25, 0.25, 0.25, 1.0])
 
 
@@ -157,9 +163,15 @@ def test_bad_hyperparameters_raise(bad):
 def test_methods_and_functions_agree():
     x = mgx.Tensor(np.linspace(-2, 2, 5), requires_grad=True)
     w = mgx.Tensor([0.1])
-    pairs = [(x.sigmoid(), mgx.sigmoid(x)), (x.tanh(), mgx.tanh(x)), (x.relu(), mgx.relu(x)),
-             (x.leaky_relu(0.2), mgx.leaky_relu(x, 0.2)), (x.prelu(w), mgx.prelu(x, w)),
-             (x.elu(0.5), mgx.elu(x, 0.5)), (x.selu(), mgx.selu(x))]
+    pairs = [
+        (x.sigmoid(), mgx.sigmoid(x)),
+        (x.tanh(), mgx.tanh(x)),
+        (x.relu(), mgx.relu(x)),
+        (x.leaky_relu(0.2), mgx.leaky_relu(x, 0.2)),
+        (x.prelu(w), mgx.prelu(x, w)),
+        (x.elu(0.5), mgx.elu(x, 0.5)),
+        (x.selu(), mgx.selu(x)),
+    ]
     for a, b in pairs:
         np.testing.assert_array_equal(a.data, b.data)
         assert a.op == b.op and callable(getattr(mgx.functional, a.op))
@@ -180,10 +192,12 @@ floats = arrays(np.float64, st.integers(1, 8), elements=st.floats(-30, 30, allow
 @given(floats)
 def test_laws(x):
     s = mgx.sigmoid(mgx.Tensor(x)).data
-    np.testing.assert_allclose(mgx.sigmoid(mgx.Tensor(-x)).data, 1 - s, atol=1e-15)   # σ(−x) = 1 − σ(x)
-    np.testing.assert_allclose(mgx.tanh(mgx.Tensor(-x)).data, -np.tanh(x), atol=0)     # tanh is odd
+    np.testing.assert_allclose(mgx.sigmoid(mgx.Tensor(-x)).data, 1 - s, atol=1e-15)  # σ(−x) = 1 − σ(x)
+    np.testing.assert_allclose(mgx.tanh(mgx.Tensor(-x)).data, -np.tanh(x), atol=0)  # tanh is odd
     r = mgx.relu(mgx.Tensor(x)).data - mgx.relu(mgx.Tensor(-x)).data
-    np.testing.assert_allclose(r, x, atol=0)                                            # relu(x) − relu(−x) = x
-    np.testing.assert_allclose(mgx.tanh(mgx.Tensor(x)).data, 2 * mgx.sigmoid(mgx.Tensor(2 * x)).data - 1, atol=1e-14)
+    np.testing.assert_allclose(r, x, atol=0)  # relu(x) − relu(−x) = x
+    np.testing.assert_allclose(
+        mgx.tanh(mgx.Tensor(x)).data, 2 * mgx.sigmoid(mgx.Tensor(2 * x)).data - 1, atol=1e-14
+    )
     assert (mgx.elu(mgx.Tensor(x)).data >= -1.0).all()
     assert (mgx.selu(mgx.Tensor(x)).data >= -1.0507009873554805 * 1.6732632423543772 - 1e-12).all()

@@ -18,7 +18,7 @@ BENCHMARK = pathlib.Path(__file__).resolve().parents[1] / "examples" / "benchmar
 def benchmark():
     spec = importlib.util.spec_from_file_location("mgx_benchmark", BENCHMARK)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module      # dataclasses look their module up there
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     try:
         spec.loader.exec_module(module)
         yield module
@@ -31,7 +31,7 @@ def _by_name(task):
 
 
 def test_quick_run_without_optional_engines(benchmark, tmp_path, monkeypatch):
-    for name in ("torch", "autograd", "micrograd"):   # as if they were not installed
+    for name in ("torch", "autograd", "micrograd"):  # as if they were not installed
         monkeypatch.setitem(sys.modules, name, None)
     out = tmp_path / "bench.json"
     report = benchmark.main(["--quick", "--rounds", "1", "--json", str(out)])
@@ -63,18 +63,43 @@ def test_quick_run_with_installed_engines(benchmark):
             status = results[name]["status"]
             if importlib.util.find_spec(module) is None:
                 assert status.startswith("skipped")
-            elif status == "ok":   # the benchmark checked this already; check the check
+            elif status == "ok":  # the benchmark checked this already; check the check
                 assert results[name]["first"] == pytest.approx(floor, rel=1e-8)
 
 
 def test_format_table_marks_skips_and_ratios(benchmark):
-    report = {"tasks": [{"title": "T", "rounds": 3, "results": [
-        {"name": "numpy floor", "status": "ok", "times": [1e-4] * 3, "median": 1e-4, "ratio": 1.0},
-        {"name": "microgradx", "status": "ok", "times": [1.2e-4] * 3, "median": 1.2e-4, "ratio": 1.2,
-         "faults_per_step": 40.0},
-        {"name": "pytorch", "status": "skipped: No module named 'torch'", "times": [], "median": None,
-         "ratio": None},
-    ]}]}
+    report = {
+        "tasks": [
+            {
+                "title": "T",
+                "rounds": 3,
+                "results": [
+                    {
+                        "name": "numpy floor",
+                        "status": "ok",
+                        "times": [1e-4] * 3,
+                        "median": 1e-4,
+                        "ratio": 1.0,
+                    },
+                    {
+                        "name": "microgradx",
+                        "status": "ok",
+                        "times": [1.2e-4] * 3,
+                        "median": 1.2e-4,
+                        "ratio": 1.2,
+                        "faults_per_step": 40.0,
+                    },
+                    {
+                        "name": "pytorch",
+                        "status": "skipped: No module named 'torch'",
+                        "times": [],
+                        "median": None,
+                        "ratio": None,
+                    },
+                ],
+            }
+        ]
+    }
     table = benchmark.format_table(report)
     assert "1.20x" in table and "100.0 µs" in table and "skipped: No module named 'torch'" in table
     assert "40 page faults/step" in table
@@ -82,7 +107,7 @@ def test_format_table_marks_skips_and_ratios(benchmark):
 
 def test_ratio_is_the_median_of_per_round_ratios(benchmark):
     floor = benchmark.Result("numpy floor", times=[1.0, 2.0, 1.0])
-    engine = benchmark.Result("microgradx", times=[1.5, 2.2, 1.3])   # slow round hits both
+    engine = benchmark.Result("microgradx", times=[1.5, 2.2, 1.3])  # slow round hits both
     assert benchmark._ratio(engine, floor) == pytest.approx(1.3)
     once = benchmark.Result("micrograd", times=[10.0])
     assert benchmark._ratio(once, floor) == pytest.approx(10.0)

@@ -43,23 +43,26 @@ def assert_usage_error(proc: subprocess.CompletedProcess, *needles: str) -> None
 
 
 # ---------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("args, needles", [
-    (["lab", "no-such-experiment"], ["'no-such-experiment'", "linear-collapse"]),
-    (["train", "--lr", "-0.1"], ["--lr", "'-0.1'"]),
-    (["train", "--lr=nan"], ["--lr", "'nan'"]),
-    (["train", "--sizes", "16,x"], ["--sizes", "'16,x'"]),
-    (["train", "--sizes", "0"], ["--sizes", "'0'"]),
-    (["train", "--epochs", "0"], ["--epochs", "'0'"]),
-    (["train", "--momentum", "-1"], ["--momentum", "'-1'"]),
-    (["train", "--init", "bogus"], ["--init", "'bogus'"]),
-    (["train", "--activation", "swish"], ["--activation", "'swish'"]),
-    (["graph", "no-net"], ["'no-net'"]),
-    (["graph", "neuron", "--out", "g.txt"], ["'.txt'"]),
-    (["activations", "swish"], ["'swish'"]),
-    (["activations", "--points", "1,a"], ["--points", "'1,a'"]),
-    (["frobnicate"], ["'frobnicate'"]),
-    ([], ["COMMAND"]),
-])
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["lab", "no-such-experiment"], ["'no-such-experiment'", "linear-collapse"]),
+        (["train", "--lr", "-0.1"], ["--lr", "'-0.1'"]),
+        (["train", "--lr=nan"], ["--lr", "'nan'"]),
+        (["train", "--sizes", "16,x"], ["--sizes", "'16,x'"]),
+        (["train", "--sizes", "0"], ["--sizes", "'0'"]),
+        (["train", "--epochs", "0"], ["--epochs", "'0'"]),
+        (["train", "--momentum", "-1"], ["--momentum", "'-1'"]),
+        (["train", "--init", "bogus"], ["--init", "'bogus'"]),
+        (["train", "--activation", "swish"], ["--activation", "'swish'"]),
+        (["graph", "no-net"], ["'no-net'"]),
+        (["graph", "neuron", "--out", "g.txt"], ["'.txt'"]),
+        (["activations", "swish"], ["'swish'"]),
+        (["activations", "--points", "1,a"], ["--points", "'1,a'"]),
+        (["frobnicate"], ["'frobnicate'"]),
+        ([], ["COMMAND"]),
+    ],
+)
 def test_bad_input_is_one_line_with_status_2(args, needles, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     status = cli.main(args)
@@ -67,11 +70,14 @@ def test_bad_input_is_one_line_with_status_2(args, needles, capsys, monkeypatch,
     assert_usage_error(subprocess.CompletedProcess(args, status, out, err), *needles)
 
 
-@pytest.mark.parametrize("args, needles", [
-    (["lab", "no-such-experiment"], ["'no-such-experiment'"]),
-    (["train", "--sizes", "16,x"], ["'16,x'"]),
-    (["train", "--lr", "-0.1"], ["'-0.1'"]),
-])
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["lab", "no-such-experiment"], ["'no-such-experiment'"]),
+        (["train", "--sizes", "16,x"], ["'16,x'"]),
+        (["train", "--lr", "-0.1"], ["'-0.1'"]),
+    ],
+)
 def test_bad_input_in_a_subprocess(tmp_path, args, needles):
     assert_usage_error(run(*args, cwd=tmp_path), *needles)
 
@@ -82,10 +88,20 @@ def test_lab_list_one_experiment_per_line(tmp_path):
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
     names = [ln.split()[0] for ln in lines]
-    assert {"linear-collapse", "zero-init", "constant-init", "small-init", "large-init",
-            "xavier-vs-he", "dying-relu", "leaky-fix", "selu-self-normalizing",
-            "sigmoid-vanishing", "zero-centred"} <= set(names)
-    assert all(len(ln.split(maxsplit=1)) == 2 for ln in lines)   # name, then a description
+    assert {
+        "linear-collapse",
+        "zero-init",
+        "constant-init",
+        "small-init",
+        "large-init",
+        "xavier-vs-he",
+        "dying-relu",
+        "leaky-fix",
+        "selu-self-normalizing",
+        "sigmoid-vanishing",
+        "zero-centred",
+    } <= set(names)
+    assert all(len(ln.split(maxsplit=1)) == 2 for ln in lines)  # name, then a description
 
 
 def test_lab_runs_an_experiment_and_writes_plots(tmp_path):
@@ -93,8 +109,10 @@ def test_lab_runs_an_experiment_and_writes_plots(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "conclusion: " in proc.stdout and "one map" in proc.stdout
     if HAS_MPL:
-        assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == \
-            ["linear-collapse-fit.png", "linear-collapse-loss.png"]
+        assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
+            "linear-collapse-fit.png",
+            "linear-collapse-loss.png",
+        ]
 
 
 # ---------------------------------------------------------------------------- demo
@@ -125,12 +143,14 @@ def test_demo_default_directory_and_progress_bar(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "microgradx-demo" / "graph.svg").exists()
     assert "microgradx-demo" in proc.stdout
-    assert "50/50" in proc.stderr                     # tqdm's bar goes to stderr
+    assert "50/50" in proc.stderr  # tqdm's bar goes to stderr
 
 
 def test_demo_without_matplotlib(tmp_path):
-    code = ("import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
-            "from microgradx.cli import main; sys.exit(main(sys.argv[1:]))")
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
+        "from microgradx.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
     proc = run("demo", "--out", "out", "--epochs", "20", "--no-progress", cwd=tmp_path, code=code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("matplotlib is not installed") == 1
@@ -139,27 +159,67 @@ def test_demo_without_matplotlib(tmp_path):
 
 # ---------------------------------------------------------------------------- train
 def test_train_reports_dead_units_at_a_high_learning_rate(tmp_path):
-    proc = run("train", "--activation", "relu", "--lr", "0.5", "--momentum", "0", "--epochs", "150",
-               "--no-progress", "--out", "t", cwd=tmp_path)
+    proc = run(
+        "train",
+        "--activation",
+        "relu",
+        "--lr",
+        "0.5",
+        "--momentum",
+        "0",
+        "--epochs",
+        "150",
+        "--no-progress",
+        "--out",
+        "t",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert "100.0%" in proc.stdout                    # the dead-units column of the diagnostics
+    assert "100.0%" in proc.stdout  # the dead-units column of the diagnostics
     state = np.load(tmp_path / "t" / "model.npz", allow_pickle=False)
-    assert set(state.files) == {"layers.0.weight", "layers.0.bias", "layers.1.weight",
-                                "layers.1.bias", "layers.2.weight", "layers.2.bias"}
+    assert set(state.files) == {
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+    }
 
 
 def test_train_flags(tmp_path):
-    proc = run("train", "--data", "surface", "--sizes", "8", "--activation", "tanh",
-               "--init", "xavier_normal", "--lr", "0.1", "--momentum", "0.5", "--epochs", "20",
-               "--seed", "3", "--batch-size", "50", "--no-progress", cwd=tmp_path)
+    proc = run(
+        "train",
+        "--data",
+        "surface",
+        "--sizes",
+        "8",
+        "--activation",
+        "tanh",
+        "--init",
+        "xavier_normal",
+        "--lr",
+        "0.1",
+        "--momentum",
+        "0.5",
+        "--epochs",
+        "20",
+        "--seed",
+        "3",
+        "--batch-size",
+        "50",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "MLP(2, [8, 1], activation='tanh'), init xavier_normal" in proc.stdout
     assert math.isfinite(_numbers_after("final MSE:", proc.stdout)[0])
 
 
 def test_train_divergence_is_reported_with_status_1(tmp_path):
-    proc = run("train", "--activation", "selu", "--lr", "0.5", "--epochs", "200", "--no-progress",
-               cwd=tmp_path)
+    proc = run(
+        "train", "--activation", "selu", "--lr", "0.5", "--epochs", "200", "--no-progress", cwd=tmp_path
+    )
     assert proc.returncode == 1
     assert "diverged" in proc.stdout and "Traceback" not in proc.stderr
 
@@ -172,7 +232,7 @@ def test_graph_named_networks(tmp_path):
     proc = run("graph", "221", "--out", "net.svg", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "net.svg").read_text().lstrip().startswith("<?xml")
-    assert "∂z11/∂b11 = 1" in proc.stdout            # the backward trace is printed
+    assert "∂z11/∂b11 = 1" in proc.stdout  # the backward trace is printed
     proc = run("graph", "neuron", "--out", "n.dot", cwd=tmp_path)
     assert proc.returncode == 0 and "digraph" in (tmp_path / "n.dot").read_text()
 
@@ -183,9 +243,9 @@ def test_activations_table_matches_the_definitions(tmp_path):
     rows = [ln.split() for ln in proc.stdout.splitlines() if "f(x)" in ln or "f'(x)" in ln]
     values = [[float(v) for v in r[-3:]] for r in rows]
     s = [1 / (1 + math.exp(1)), 0.5, 1 / (1 + math.exp(-2))]
-    np.testing.assert_allclose(values[0], [0, 0, 2], atol=5e-5)           # relu
-    np.testing.assert_allclose(values[1], [0, 0, 1], atol=5e-5)           # relu': 0 at 0
-    np.testing.assert_allclose(values[2], s, atol=5e-5)                   # sigmoid
+    np.testing.assert_allclose(values[0], [0, 0, 2], atol=5e-5)  # relu
+    np.testing.assert_allclose(values[1], [0, 0, 1], atol=5e-5)  # relu': 0 at 0
+    np.testing.assert_allclose(values[2], s, atol=5e-5)  # sigmoid
     np.testing.assert_allclose(values[3], [v * (1 - v) for v in s], atol=5e-5)
 
 

@@ -38,11 +38,14 @@ def test_clean_targets_follow_the_formulas():
     assert X.min() >= -1 and X.max() <= 1
 
 
-@pytest.mark.parametrize("name,clean", [
-    ("sine", lambda X: np.sin(math.pi * X)),
-    ("polynomial", lambda X: X**3 - X),
-    ("surface", lambda X: (X[:, :1] * X[:, 1:])),
-])
+@pytest.mark.parametrize(
+    "name,clean",
+    [
+        ("sine", lambda X: np.sin(math.pi * X)),
+        ("polynomial", lambda X: X**3 - X),
+        ("surface", lambda X: X[:, :1] * X[:, 1:]),
+    ],
+)
 def test_noise_has_the_requested_std(name, clean):
     X, y = data.get(name, n=20000, noise=0.2, rng=1)
     residual = y - clean(X)
@@ -67,16 +70,19 @@ def test_get_unknown_name_lists_the_valid_ones():
         data.get("spiral")
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: data.sine(n=0), "n must be a positive int, got 0"),
-    (lambda: data.sine(n=2.5), "2.5"),
-    (lambda: data.sine(noise=-0.1), "noise.*-0.1"),
-    (lambda: data.sine(low=1.0, high=1.0), "low < high"),
-    (lambda: data.polynomial(coefficients=[]), "empty"),
-    (lambda: data.polynomial(coefficients=["a"]), "'a'"),
-    (lambda: data.polynomial(coefficients=3), "3"),
-    (lambda: data.surface(noise=float("nan")), "nan"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: data.sine(n=0), "n must be a positive int, got 0"),
+        (lambda: data.sine(n=2.5), "2.5"),
+        (lambda: data.sine(noise=-0.1), "noise.*-0.1"),
+        (lambda: data.sine(low=1.0, high=1.0), "low < high"),
+        (lambda: data.polynomial(coefficients=[]), "empty"),
+        (lambda: data.polynomial(coefficients=["a"]), "'a'"),
+        (lambda: data.polynomial(coefficients=3), "3"),
+        (lambda: data.surface(noise=float("nan")), "nan"),
+    ],
+)
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()

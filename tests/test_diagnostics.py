@@ -15,9 +15,9 @@ from microgradx import nn
 
 def test_dead_fraction_counts_units_never_positive():
     z = np.array([[-1.0, 2.0, 0.0, -3.0], [-2.0, -1.0, 0.0, 0.5]])
-    assert d.dead_fraction(z) == 0.5            # units 0 and 2
+    assert d.dead_fraction(z) == 0.5  # units 0 and 2
     assert d.dead_fraction(mgx.Tensor(z)) == 0.5
-    assert d.dead_fraction(np.array([-1.0, 1.0])) == 0.5   # one example
+    assert d.dead_fraction(np.array([-1.0, 1.0])) == 0.5  # one example
 
 
 def test_saturation_thresholds_are_where_the_output_is_within_001_of_its_bound():
@@ -54,7 +54,7 @@ def test_recorder_records_z_and_a_of_every_layer_and_restores_forward():
     X = np.random.default_rng(1).normal(size=(10, 2))
     with d.Recorder(net) as rec:
         out = net(X)
-    assert "forward" not in net.layers[0].__dict__            # hooks removed
+    assert "forward" not in net.layers[0].__dict__  # hooks removed
     assert [r.name for r in rec] == ["layers.0", "layers.1", "layers.2"]
     # oracle: the forward pass redone in NumPy
     h = X
@@ -81,7 +81,7 @@ def test_stats_and_gradient_norms_against_numpy_backprop():
     net = nn.MLP(1, [3, 1], activation="relu", rng=0)
     net.layers[0].bias.data[:] = [0.0, -100.0, 0.0]
     X = np.linspace(-1, 1, 8).reshape(-1, 1)
-    y = X ** 2
+    y = X**2
     with d.Recorder(net) as rec:
         loss = mgx.mse_loss(net(X), y)
     loss.backward()

@@ -30,8 +30,13 @@ def _rel(p: Path) -> str:
 
 # The pages this test owns (the other guides, nn.md, initialization.md, graphs.md, …, are run by
 # their authors' tests with the fixtures their snippets assume).
-MY_PAGES = [DOCS / "index.md", DOCS / "lab.md", DOCS / "api.md", DOCS / "notes-errata.md",
-            *sorted((DOCS / "activations").glob("*.md"))]
+MY_PAGES = [
+    DOCS / "index.md",
+    DOCS / "lab.md",
+    DOCS / "api.md",
+    DOCS / "notes-errata.md",
+    *sorted((DOCS / "activations").glob("*.md")),
+]
 
 
 def python_blocks(page: Path) -> list[str]:
@@ -69,7 +74,7 @@ def anchors(page: Path) -> set[str]:
 @pytest.mark.parametrize("page", MY_PAGES, ids=_rel)
 def test_links_resolve(page):
     text = page.read_text(encoding="utf-8")
-    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)      # not inside code blocks
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)  # not inside code blocks
     for m in LINK.finditer(text):
         target = m.group(1) or m.group(2)
         if re.match(r"[a-z]+://", target):
@@ -85,17 +90,36 @@ def test_links_resolve(page):
 
 def test_index_links_every_guide():
     text = (DOCS / "index.md").read_text(encoding="utf-8")
-    for page in ("backprop-by-hand.md", "graphs.md", "nn.md", "initialization.md", "lab.md",
-                 "api.md", "notes-errata.md", "performance.md"):
+    for page in (
+        "backprop-by-hand.md",
+        "graphs.md",
+        "nn.md",
+        "initialization.md",
+        "lab.md",
+        "api.md",
+        "notes-errata.md",
+        "performance.md",
+    ):
         assert f"]({page}" in text, page
 
 
 def test_api_page_names_every_public_name():
     text = (DOCS / "api.md").read_text(encoding="utf-8")
-    modules = {"microgradx": mgx, "nn": nn, "init": init, "data": data, "optim": optim,
-               "diagnostics": diagnostics, "lab": lab}
-    missing = [f"{mod}.{name}" for mod, m in modules.items() for name in m.__all__
-               if not re.search(rf"`[^`]*\b{re.escape(name)}\b[^`]*`", text)]
+    modules = {
+        "microgradx": mgx,
+        "nn": nn,
+        "init": init,
+        "data": data,
+        "optim": optim,
+        "diagnostics": diagnostics,
+        "lab": lab,
+    }
+    missing = [
+        f"{mod}.{name}"
+        for mod, m in modules.items()
+        for name in m.__all__
+        if not re.search(rf"`[^`]*\b{re.escape(name)}\b[^`]*`", text)
+    ]
     assert not missing, f"docs/api.md does not mention: {missing}"
 
 
@@ -126,9 +150,17 @@ def test_errata_doc_and_tests_match():
         assert any(t.startswith(f"test_e{n}_") for t in defined), f"E{n} has no test"
 
 
-@pytest.mark.parametrize("module", ["microgradx.diagnostics.measures", "microgradx.diagnostics.recorder",
-                                    "microgradx.diagnostics.tables", "microgradx.lab", "microgradx.lab.core",
-                                    "microgradx.lab.catalog"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "microgradx.diagnostics.measures",
+        "microgradx.diagnostics.recorder",
+        "microgradx.diagnostics.tables",
+        "microgradx.lab",
+        "microgradx.lab.core",
+        "microgradx.lab.catalog",
+    ],
+)
 def test_doctests(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
@@ -143,8 +175,7 @@ def test_make_plots_writes_the_activation_plots(tmp_path):
     make_plots.ACT_DIR = tmp_path
     written = make_plots.make_activation_plots()
     assert sorted(p.name for p in written) == sorted(f"{n}.png" for n in mgx.lab.catalog.ACTIVATION_INFO)
-    assert all(os.path.getsize(p) < 60_000 for p in written)      # small enough to commit
-
+    assert all(os.path.getsize(p) < 60_000 for p in written)  # small enough to commit
 
 
 # The guides written with the engine, graphs and networks: their blocks run too, in order, in one

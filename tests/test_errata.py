@@ -53,8 +53,9 @@ def test_e2_selu_derivative():
     x = np.array([-4.0, -1.0, -0.3, 0.4, 3.0])
     f = lambda v: PAPER_SELU_SCALE * np.where(v > 0, v, PAPER_SELU_ALPHA * np.expm1(v))
     np.testing.assert_allclose(_grad(mgx.selu, x), _central(f, x), rtol=1e-7)
-    np.testing.assert_allclose(_grad(mgx.selu, x[:3]), PAPER_SELU_SCALE * PAPER_SELU_ALPHA * np.exp(x[:3]),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        _grad(mgx.selu, x[:3]), PAPER_SELU_SCALE * PAPER_SELU_ALPHA * np.exp(x[:3]), rtol=1e-13
+    )
     assert _grad(mgx.selu, 0.0) == pytest.approx(PAPER_SELU_SCALE * PAPER_SELU_ALPHA)
 
 
@@ -74,7 +75,7 @@ def test_e4_elu_formula():
     """E4: ELU(x) = α(eˣ − 1) for x ≤ 0, so ELU(0) = 0 (the notes' α·e^(x−1) jumps to α/e at 0)."""
     for alpha in (0.5, 1.0, 2.0):
         x = np.array([-5.0, -1.0, -1e-9, 0.0, 1e-9, 1.0])
-        expected = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))   # α(eˣ − 1), computed stably
+        expected = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))  # α(eˣ − 1), computed stably
         np.testing.assert_allclose(_value(mgx.elu, x, alpha=alpha), expected, rtol=1e-12)
         notes_at_0 = alpha * math.exp(0.0 - 1.0)
         assert abs(_value(mgx.elu, 0.0, alpha=alpha) - notes_at_0) > 0.18
@@ -125,8 +126,8 @@ def test_e8_glorot_normal_std():
     """E8: Glorot normal std is √(2/(fan_in + fan_out)), not 2/√(fan_in + fan_out)."""
     fan_in, fan_out = 400, 600
     w = init.xavier_normal((fan_in, fan_out), rng=0)
-    paper = math.sqrt(2.0 / (fan_in + fan_out))      # 0.0447
-    notes = 2.0 / math.sqrt(fan_in + fan_out)        # 0.0632
+    paper = math.sqrt(2.0 / (fan_in + fan_out))  # 0.0447
+    notes = 2.0 / math.sqrt(fan_in + fan_out)  # 0.0632
     assert w.std() == pytest.approx(paper, rel=0.02)
     assert abs(w.std() - notes) > 0.015
     # uniform variant: limit √(6/(fan_in + fan_out)) has the same variance limit²/3.
@@ -164,7 +165,7 @@ def test_e11_sum_of_n_terms_grows_like_sqrt_n():
     w = gen.random((250, 250))
     z = x @ w
     assert z.std() == pytest.approx(math.sqrt(250 / 9), rel=0.03)
-    assert np.abs(z).max() < 0.1 * 250        # the worst case ±250 is never approached
+    assert np.abs(z).max() < 0.1 * 250  # the worst case ±250 is never approached
 
 
 def test_e12_ranges():
@@ -188,10 +189,10 @@ def test_e13_local_derivative_of_z_wrt_a_weight():
     z31 = a21 * w21 + a22 * w22 + b31
     z31.backward()
     assert float(w21.grad) == pytest.approx(a21)
-    assert float(b31.grad) == pytest.approx(1.0)   # ∂z/∂b = 1, but b's term contributes 0 to ∂z/∂w21
+    assert float(b31.grad) == pytest.approx(1.0)  # ∂z/∂b = 1, but b's term contributes 0 to ∂z/∂w21
     # w'21 (input x2 -> node 1) gets ∂L/∂z11 · x2 and nothing from node 2.
     x1, x2 = 0.7, -1.2
-    W = mgx.Tensor([[0.5, 0.5], [0.5, 0.5]], requires_grad=True)   # W[i, j]: input i -> node j
+    W = mgx.Tensor([[0.5, 0.5], [0.5, 0.5]], requires_grad=True)  # W[i, j]: input i -> node j
     z = mgx.Tensor([[x1, x2]]) @ W
     a = z.sigmoid()
     v = mgx.Tensor([[2.0], [-1.0]])
@@ -217,17 +218,17 @@ def test_e14_sigmoid_outputs_do_not_go_to_zero_the_gradient_does():
 def test_e15_one_sign_holds_per_example_not_for_the_batch():
     """E15: with positive inputs a (sigmoid outputs), one example's gradients a_i·δ share δ's sign;
     a batch sums examples with different δ and can mix signs."""
-    A = np.array([[0.9, 0.1], [0.1, 0.9]])        # sigmoid outputs of two examples: all > 0
-    delta = np.array([[1.0], [-1.0]])             # ∂L/∂z of the unit, per example
+    A = np.array([[0.9, 0.1], [0.1, 0.9]])  # sigmoid outputs of two examples: all > 0
+    delta = np.array([[1.0], [-1.0]])  # ∂L/∂z of the unit, per example
     W = mgx.Tensor(np.zeros((2, 1)), requires_grad=True)
-    for i in range(2):                            # per example: ∂L/∂W = a_i δ_i, one sign
+    for i in range(2):  # per example: ∂L/∂W = a_i δ_i, one sign
         W.grad = None
-        (mgx.Tensor(A[i:i + 1]) @ W * mgx.Tensor(delta[i:i + 1])).sum().backward()
+        (mgx.Tensor(A[i : i + 1]) @ W * mgx.Tensor(delta[i : i + 1])).sum().backward()
         g = W.grad[:, 0]
         assert (g > 0).all() or (g < 0).all()
     W.grad = None
     (mgx.Tensor(A) @ W * mgx.Tensor(delta)).sum().backward()
-    np.testing.assert_allclose(W.grad[:, 0], [0.8, -0.8])   # the batch gradient mixes signs
+    np.testing.assert_allclose(W.grad[:, 0], [0.8, -0.8])  # the batch gradient mixes signs
     from microgradx import lab
 
     r = lab.zero_centred(n=24, epochs=120, checkpoints=3, verbose=False)
@@ -244,7 +245,7 @@ def test_e16_dead_unit_in_a_deeper_layer_can_revive():
     W1 = mgx.Tensor([[1.0]], requires_grad=True)
     b1 = mgx.Tensor([0.0], requires_grad=True)
     W2 = mgx.Tensor([[1.0, 1.0]], requires_grad=True)
-    b2 = mgx.Tensor([0.0, -1.5], requires_grad=True)   # unit 2: z = h − 1.5 < 0 while h ≤ 1
+    b2 = mgx.Tensor([0.0, -1.5], requires_grad=True)  # unit 2: z = h − 1.5 < 0 while h ≤ 1
     V = mgx.Tensor([[1.0], [1.0]], requires_grad=True)
     c = mgx.Tensor([0.0], requires_grad=True)
     opt = optim.SGD([W1, b1, W2, b2, V, c], lr=0.1)
@@ -260,9 +261,9 @@ def test_e16_dead_unit_in_a_deeper_layer_can_revive():
         loss = mgx.mse_loss(z2.relu() @ V + c, mgx.Tensor(y))
         opt.zero_grad()
         loss.backward()
-        assert W2.grad[0, 1] == 0 and b2.grad[1] == 0    # dead: no gradient for its weights
+        assert W2.grad[0, 1] == 0 and b2.grad[1] == 0  # dead: no gradient for its weights
         opt.step()
-        assert (W2.data[0, 1], b2.data[1]) == before     # … so they do not move
+        assert (W2.data[0, 1], b2.data[1]) == before  # … so they do not move
     assert revived_at is not None and revived_at > 0
 
 
@@ -275,7 +276,7 @@ def test_e17_leaky_relu_keeps_gradients_but_negative_units_are_linear():
     r = lab.leaky_fix(n=64, width=16, epochs=400, high_epochs=60, verbose=False)
     assert r["zero_grad_relu"] == 1.0 and r["zero_grad_leaky_relu"] == 0.0
     assert r["weight_change_leaky_relu"] > 0 and r["mse_leaky_relu"] < 0.75 * r["var_y"]
-    assert r["negative_after_leaky_relu"] > 0.5           # most units still negative everywhere
+    assert r["negative_after_leaky_relu"] > 0.5  # most units still negative everywhere
     assert r["mse_elu"] < r["mse_leaky_relu"]
     assert r["high_lr_leaky_diverged_at"] is not None
     full = lab.leaky_fix(n=128, width=32, epochs=2000, high_epochs=10, verbose=False)

@@ -26,8 +26,14 @@ def run_example(name: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
     out = tmp_path / "out"
     cwd.mkdir()
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
-    proc = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), *args, "--out", str(out)],
-                          cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), *args, "--out", str(out)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert list(cwd.iterdir()) == [], "the example wrote into the working directory"
     assert {p.parent for p in out.rglob("*")} <= {out}
@@ -38,7 +44,7 @@ def test_neuron_by_hand(tmp_path):
     out, files = run_example("neuron_by_hand", tmp_path)
     z = 0.5 * 2.0 + (-0.3) * (-1.0) + 0.1
     s = 1 / (1 + math.exp(-z))
-    expected = f"{s * (1 - s) * 2.0:.4f}"              # σ'(z)·x1, by hand
+    expected = f"{s * (1 - s) * 2.0:.4f}"  # σ'(z)·x1, by hand
     assert f"by hand: ∂a/∂w1 = g'(z)·x1 = {expected}" in out
     assert f"w1.grad = {expected}" in out
     assert "∂a/∂z" in out and "σ(z)(1−σ(z))" in out
@@ -66,34 +72,47 @@ def test_network_221_trace(tmp_path):
 
 
 def test_initializer_comparison(tmp_path):
-    out, files = run_example("initializer_comparison", tmp_path, "--depth", "4", "--width", "32",
-                             "--epochs", "60")
-    rows = {ln.split()[0]: ln.split() for ln in out.splitlines()
-            if ln.split() and ln.split()[0] in ("zeros", "random_small", "random_large", "xavier_uniform")}
-    assert rows["zeros"][6] == "1/32"                          # every unit the same
-    assert float(rows["random_small"][2]) < 1e-4                # std of layer 4: vanished
-    assert float(rows["random_large"][4].rstrip("%")) > 50      # saturated tanh
-    assert float(rows["xavier_uniform"][7]) < float(rows["zeros"][7])   # Xavier trains, zeros does not
+    out, files = run_example(
+        "initializer_comparison", tmp_path, "--depth", "4", "--width", "32", "--epochs", "60"
+    )
+    rows = {
+        ln.split()[0]: ln.split()
+        for ln in out.splitlines()
+        if ln.split() and ln.split()[0] in ("zeros", "random_small", "random_large", "xavier_uniform")
+    }
+    assert rows["zeros"][6] == "1/32"  # every unit the same
+    assert float(rows["random_small"][2]) < 1e-4  # std of layer 4: vanished
+    assert float(rows["random_large"][4].rstrip("%")) > 50  # saturated tanh
+    assert float(rows["xavier_uniform"][7]) < float(rows["zeros"][7])  # Xavier trains, zeros does not
     if HAS_MPL:
-        assert sorted(p.name for p in files.iterdir()) == ["init-tanh-grad.png", "init-tanh-loss.png",
-                                                           "init-tanh-std.png"]
+        assert sorted(p.name for p in files.iterdir()) == [
+            "init-tanh-grad.png",
+            "init-tanh-loss.png",
+            "init-tanh-std.png",
+        ]
 
 
 def test_dying_relu(tmp_path):
     out, files = run_example("dying_relu", tmp_path, "--epochs", "200")
     lines = {ln[:20].strip(): ln for ln in out.splitlines()}
-    assert re.search(r"100\.0%\s+0\.4505$", lines["relu, bias -3"])      # dead: a constant, Var(y)
+    assert re.search(r"100\.0%\s+0\.4505$", lines["relu, bias -3"])  # dead: a constant, Var(y)
     assert "0% (100.0% negative on every input)" in lines["leaky_relu, bias -3"]
     leaky_mse = float(lines["leaky_relu, bias -3"].split()[-1])
-    assert leaky_mse < 0.4                                                # …but it trains
+    assert leaky_mse < 0.4  # …but it trains
     if HAS_MPL:
         assert len(list(files.glob("dying-relu-*.png"))) == 4
 
 
 def test_examples_default_to_a_temporary_directory(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
-    proc = subprocess.run([sys.executable, str(EXAMPLES / "neuron_by_hand.py")], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, env=env)
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / "neuron_by_hand.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     written = Path(re.search(r"wrote (\S+)", proc.stdout).group(1))
     assert written.exists() and tmp_path not in written.parents

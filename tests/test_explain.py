@@ -19,8 +19,6 @@ def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
 
 
-
-
 def f4(v):
     return f"{v:.4f}"
 
@@ -30,10 +28,12 @@ def test_single_neuron_factors_match_the_hand_derivation():
     loss, t = neuron()
     z = 0.5 * 2.0 - 0.5
     a = sigmoid(z)
-    expected = [("∂L/∂a", "2·a^(2−1)", 2 * a),
-                ("∂a/∂z", "σ(z)(1−σ(z))", a * (1 - a)),
-                ("∂z/∂(w1·x1)", "1", 1.0),
-                ("∂(w1·x1)/∂w1", "x1", 2.0)]
+    expected = [
+        ("∂L/∂a", "2·a^(2−1)", 2 * a),
+        ("∂a/∂z", "σ(z)(1−σ(z))", a * (1 - a)),
+        ("∂z/∂(w1·x1)", "1", 1.0),
+        ("∂(w1·x1)/∂w1", "x1", 2.0),
+    ]
     e = explain(loss, t["w1"])
     assert len(e.paths) == 1
     factors = e.paths[0].factors
@@ -44,8 +44,10 @@ def test_single_neuron_factors_match_the_hand_derivation():
     dw = 2 * a * a * (1 - a) * 2.0
     assert e.value == pytest.approx(dw, rel=1e-12)
     assert e.paths[0].value == pytest.approx(dw, rel=1e-12)
-    line = ("∂L/∂w1 = ∂L/∂a · ∂a/∂z · ∂z/∂(w1·x1) · ∂(w1·x1)/∂w1 = "
-            f"({f4(2 * a)}) · ({f4(a * (1 - a))}) · (1.0000) · (2.0000) = {f4(dw)}")
+    line = (
+        "∂L/∂w1 = ∂L/∂a · ∂a/∂z · ∂z/∂(w1·x1) · ∂(w1·x1)/∂w1 = "
+        f"({f4(2 * a)}) · ({f4(a * (1 - a))}) · (1.0000) · (2.0000) = {f4(dw)}"
+    )
     assert line in str(e)
     assert "(1.2449) · (0.2350) · (1.0000) · (2.0000) = 0.5851" in str(e)
     assert "∂a/∂z        = σ(z)(1−σ(z)) = 0.2350" in str(e)
@@ -120,12 +122,10 @@ def test_many_paths_sum_to_the_pytorch_gradient():
 
 
 # ------------------------------------------------- every op, against central differences
-SCALAR_CASES = [(spec, shapes) for spec in SPECS for shapes in spec.shapes
-                if all(s == () for s in shapes)]
+SCALAR_CASES = [(spec, shapes) for spec in SPECS for shapes in spec.shapes if all(s == () for s in shapes)]
 
 
-@pytest.mark.parametrize("spec, shapes", SCALAR_CASES,
-                         ids=[f"{s.name}-{len(sh)}" for s, sh in SCALAR_CASES])
+@pytest.mark.parametrize("spec, shapes", SCALAR_CASES, ids=[f"{s.name}-{len(sh)}" for s, sh in SCALAR_CASES])
 @pytest.mark.parametrize("twice", [False, True], ids=["one-path", "used-twice"])
 def test_every_op_against_central_differences(spec, shapes, twice):
     rng = np.random.default_rng(abs(hash(spec.name)) % 2**32)
@@ -135,8 +135,10 @@ def test_every_op_against_central_differences(spec, shapes, twice):
     ref = spec.ref_fn
     if twice:  # a second use of x0: one more path
         out = out * inputs[0]
+
         def ref(*a, _f=spec.ref_fn):  # noqa: E306
             return _f(*a) * a[0]
+
     for i, x in enumerate(inputs):
         e = explain(out, x)
         expected = float(central_diff(ref, arrays, i, np.ones(())))
@@ -175,7 +177,7 @@ def test_exponential_number_of_paths_is_capped():
     x = mgx.Tensor(0.5, requires_grad=True, name="x")
     y = x
     for _ in range(40):
-        y = y + y           # paths double per step: 2**40
+        y = y + y  # paths double per step: 2**40
     with pytest.raises(ValueError, match=r"1099511627776 paths.*max_paths=256"):
         explain(y, x)
     small = x
@@ -195,7 +197,10 @@ def test_unnamed_tensors_are_named_by_expression_or_auto_name():
     e = explain(a, w1)
     assert e.symbol == "∂σ(w1·x1 + b)/∂w1"
     assert [f.symbol for f in e.paths[0].factors] == [
-        "∂σ(w1·x1 + b)/∂(w1·x1 + b)", "∂(w1·x1 + b)/∂(w1·x1)", "∂(w1·x1)/∂w1"]
+        "∂σ(w1·x1 + b)/∂(w1·x1 + b)",
+        "∂(w1·x1 + b)/∂(w1·x1)",
+        "∂(w1·x1)/∂w1",
+    ]
     assert e.paths[0].factors[0].rule == "σ(w1·x1 + b)(1−σ(w1·x1 + b))"
     long = a
     for _ in range(3):

@@ -15,24 +15,24 @@ class Cube(mgx.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x ** 3
+        return x**3
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * 3 * x ** 2
+        return grad * 3 * x**2
 
 
 class WrongCube(mgx.Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x ** 3
+        return x**3
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * 2 * x ** 2  # wrong on purpose
+        return grad * 2 * x**2  # wrong on purpose
 
 
 class ScaledDot(mgx.Function):
@@ -122,9 +122,31 @@ def test_forward_returning_non_numeric_is_an_error():
 
 def test_builtin_ops_use_the_same_mechanism():
     names = set(registry())
-    for op in ["add", "sub", "mul", "div", "pow", "neg", "matmul", "sum", "mean", "exp", "log", "reshape",
-               "transpose", "getitem", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "selu",
-               "mse_loss", "binary_cross_entropy"]:
+    for op in [
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "pow",
+        "neg",
+        "matmul",
+        "sum",
+        "mean",
+        "exp",
+        "log",
+        "reshape",
+        "transpose",
+        "getitem",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "prelu",
+        "elu",
+        "selu",
+        "mse_loss",
+        "binary_cross_entropy",
+    ]:
         assert op in names
         cls = registry()[op]
         assert issubclass(cls, mgx.Function) and cls.__doc__ and cls.derivatives

@@ -30,8 +30,10 @@ def neuron(backward=True):
 def node_labels(source: str) -> dict[str, str]:
     """{node id: label} from DOT text."""
     pattern = r'^\t(\w+) \[label=(?:"((?:[^"\\]|\\.)*)"|(\w+))'
-    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
-            for m in re.finditer(pattern, source, re.M)}
+    return {
+        m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in re.finditer(pattern, source, re.M)
+    }
 
 
 def edges_of(source: str) -> list[tuple[str, str]]:
@@ -43,7 +45,7 @@ def test_walk_lists_every_tensor_once_parents_first():
     loss, t = neuron(backward=False)
     nodes, edges = walk(loss)
     assert nodes[-1] is loss
-    assert len(nodes) == len({id(n) for n in nodes}) == 8   # w1 x1 w1·x1 b z a 2 L
+    assert len(nodes) == len({id(n) for n in nodes}) == 8  # w1 x1 w1·x1 b z a 2 L
     position = {id(n): k for k, n in enumerate(nodes)}
     for e in edges:
         assert position[id(e.parent)] < position[id(e.child)]
@@ -95,7 +97,7 @@ def test_records_show_names_values_and_grads_with_4_decimals():
     assert f"{{a|data {s:.4f}|grad {2 * s:.4f}}}" in labels.values()
     dw = 2 * s * s * (1 - s) * 2.0
     assert f"{{w1|data 0.5000|grad {dw:.4f}}}" in labels.values()
-    assert "{x1|data 2.0000}" in labels.values()                 # no grad: no grad field
+    assert "{x1|data 2.0000}" in labels.values()  # no grad: no grad field
     ops = sorted(lbl for lbl in labels.values() if not lbl.startswith("{"))
     assert ops == ["add", "mul", "pow", "sigmoid"]
     # An unnamed tensor gets a short id.
@@ -141,8 +143,7 @@ def test_arrays_are_summarised_not_drawn_per_element():
     small = mgx.Tensor([1.0, -2.0], requires_grad=True, name="v")
     s = (small * small).sum()
     s.backward()
-    assert "v (2)|data [1.0000, -2.0000]|grad [2.0000, -4.0000]" in node_labels(
-        draw_graph(s).source).values()
+    assert "v (2)|data [1.0000, -2.0000]|grad [2.0000, -4.0000]" in node_labels(draw_graph(s).source).values()
 
 
 def test_edges_follow_operand_order_and_repeat_for_repeated_operands():
@@ -152,7 +153,7 @@ def test_edges_follow_operand_order_and_repeat_for_repeated_operands():
     src = draw_graph(y).source
     ids = {v: k for k, v in node_labels(src).items()}
     assert edges_of(src).count((ids["{a|data 3.0000}"], ids["add"])) == 2
-    d = b - a               # not commutative: edges numbered, b first
+    d = b - a  # not commutative: edges numbered, b first
     src = draw_graph(d).source
     ids = {v: k for k, v in node_labels(src).items()}
     ea = re.search(rf"\t{ids['{a|data 3.0000}']} -> {ids['sub']} \[label=(\d)\]", src)
@@ -187,7 +188,7 @@ def clusters(source: str) -> dict[str, str]:
         while depth:
             depth += {"{": 1, "}": -1}.get(source[i], 0) if source[i - 1] != "\\" else 0
             i += 1
-        body = source[m.end():i]
+        body = source[m.end() : i]
         m2 = re.search(r'label=(?:"((?:[^"\\]|\\.)*)"|([\w.]+))', body)
         found[m2.group(1) if m2.group(1) is not None else m2.group(2)] = body
     return found
@@ -223,7 +224,7 @@ def test_nested_modules_give_nested_clusters():
             self.scale = nn.Parameter(np.array(3.0))
 
         def forward(self, x):
-            return self.inner(x) * self.scale       # this mul belongs to the block itself
+            return self.inner(x) * self.scale  # this mul belongs to the block itself
 
     class Net(nn.Module):
         def __init__(self):
@@ -238,7 +239,7 @@ def test_nested_modules_give_nested_clusters():
     src = draw_graph(out, model=net).source
     boxes = clusters(src)
     assert set(boxes) == {"block", "block.inner"}
-    assert "block.inner" in boxes["block"]                       # nested
+    assert "block.inner" in boxes["block"]  # nested
     assert "block.scale" in boxes["block"] and "tanh" in boxes["block.inner"]
     assert "label=mul " in boxes["block"] and "label=mul " not in boxes["block.inner"]
 
@@ -260,8 +261,9 @@ def test_shading_follows_gradient_magnitude_layer_by_layer():
         h.name = f"h{k}"
     h.backward()
     src = draw_graph(h, shade_grad=True).source
-    fill = {m.group(1): m.group(2) for m in re.finditer(
-        r'label="\{(h\d)\|[^"]*" [^\]]*fillcolor="([^"]+)"', src)}
+    fill = {
+        m.group(1): m.group(2) for m in re.finditer(r'label="\{(h\d)\|[^"]*" [^\]]*fillcolor="([^"]+)"', src)
+    }
     shades = [c for _, c in viz.GRAD_SHADES]
     rank = [shades.index(fill[f"h{k}"]) for k in range(8, -1, -1)]  # from the loss backwards
     assert rank == sorted(rank) and rank[0] == 0 and rank[-1] == len(shades) - 1
@@ -294,7 +296,7 @@ def test_dead_relu_and_saturated_outputs_are_marked_with_a_legend():
     assert "dead units 2/2" in line("dead")
     assert viz.STYLE["saturated"]["color"] in line("sat") and "saturated 100%" in line("sat")
     assert viz.STYLE["saturated"]["color"] not in line("fine")
-    assert "dead ReLU" in src and "saturated sigmoid/tanh" in src     # the legend
+    assert "dead ReLU" in src and "saturated sigmoid/tanh" in src  # the legend
     quiet = draw_graph(loss, mark_activations=False).source
     assert "dead ReLU" not in quiet and viz.STYLE["dead_relu"]["color"] not in quiet
 
@@ -307,9 +309,10 @@ def test_partly_dead_relu_layer_counts_dead_units():
     assert "dead units 1/3" in src and "legend" not in src
 
 
-@pytest.mark.parametrize("op, values, expected", [
-    ("sigmoid", [0.5, 0.02, 0.98], 2 / 3), ("tanh", [0.0, 0.96, -0.99], 2 / 3),
-    ("relu", [1.0], None)])
+@pytest.mark.parametrize(
+    "op, values, expected",
+    [("sigmoid", [0.5, 0.02, 0.98], 2 / 3), ("tanh", [0.0, 0.96, -0.99], 2 / 3), ("relu", [1.0], None)],
+)
 def test_saturated_fraction(op, values, expected):
     assert viz.saturated_fraction(op, np.array(values)) == expected
 
@@ -331,7 +334,7 @@ def test_deep_graph_is_capped_with_a_note():
     labels = node_labels(g.source)
     assert sum(lbl.startswith("{") for lbl in labels.values()) == DRAW_MAX_NODES
     assert "earlier part of the graph not drawn" in g.source
-    assert "x|" not in g.source       # the far end was cut
+    assert "x|" not in g.source  # the far end was cut
     g = draw_graph(y, max_nodes=None)  # everything, still no recursion
     assert len(node_labels(g.source)) == 20_001 + 10_000  # x, 10k sums, 10k constants; 10k ops
 
@@ -340,9 +343,9 @@ def test_non_finite_values_still_draw_without_warnings():
     x = mgx.Tensor(np.array([np.inf, -np.inf, np.nan, 1.0, 2.0]), name="x")
     w = mgx.Tensor(np.ones(5), requires_grad=True, name="w")
     y = x * w
-    y.grad = np.array([np.inf, -np.inf, 0.0, 1.0, 1.0])   # as after a diverged step
+    y.grad = np.array([np.inf, -np.inf, 0.0, 1.0, 1.0])  # as after a diverged step
     w.grad = np.array([np.inf, -np.inf, np.nan, 1.0, 1.0])
-    src = draw_graph(y, shade_grad=True).source           # RuntimeWarnings are errors here
+    src = draw_graph(y, shade_grad=True).source  # RuntimeWarnings are errors here
     assert "mean nan" in src and "x (5)" in src
 
 

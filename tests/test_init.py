@@ -34,8 +34,11 @@ EXPECTED = {
     "xavier_uniform(gain=5/3)": ("uniform", 5 / 3 * math.sqrt(6 / (FAN_IN + FAN_OUT)), {"gain": 5 / 3}),
     "xavier_normal(gain=2)": ("normal", 2 * math.sqrt(2 / (FAN_IN + FAN_OUT)), {"gain": 2.0}),
     "he_uniform(mode=fan_out)": ("uniform", math.sqrt(6 / FAN_OUT), {"mode": "fan_out"}),
-    "he_normal(leaky_relu 0.2)": ("normal", math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(FAN_IN),
-                                  {"nonlinearity": "leaky_relu", "param": 0.2}),
+    "he_normal(leaky_relu 0.2)": (
+        "normal",
+        math.sqrt(2 / (1 + 0.2**2)) / math.sqrt(FAN_IN),
+        {"nonlinearity": "leaky_relu", "param": 0.2},
+    ),
     "he_normal(tanh)": ("normal", 5 / 3 / math.sqrt(FAN_IN), {"nonlinearity": "tanh"}),
     "lecun_normal(gain=0.5)": ("normal", 0.5 / math.sqrt(FAN_IN), {"gain": 0.5}),
     "random_small(scale=0.5)": ("uniform", 0.5, {"scale": 0.5}),
@@ -93,8 +96,16 @@ def test_aliases_are_the_same_functions():
 # ---------------------------------------------------------------------------- documented formulas
 
 _FORMULA = re.compile(r"Formula: ``(limit|std) = ([^`]+)``")
-_DOCUMENTED = ["xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "lecun_uniform",
-               "lecun_normal", "random_small", "random_large"]
+_DOCUMENTED = [
+    "xavier_uniform",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "random_small",
+    "random_large",
+]
 
 
 @pytest.mark.parametrize("name", _DOCUMENTED)
@@ -104,8 +115,14 @@ def test_docstring_formula_is_what_the_code_samples(name):
     assert match, f"{name}: docstring has no 'Formula: ``limit|std = ...``' line"
     kind, expr = match.groups()
     # Evaluate the documented formula with every function's default hyper-parameters.
-    env = {"sqrt": math.sqrt, "fan_in": FAN_IN, "fan_out": FAN_OUT, "fan": FAN_IN,
-           "gain": math.sqrt(2) if name.startswith("he_") else 1.0, "scale": 1.0}
+    env = {
+        "sqrt": math.sqrt,
+        "fan_in": FAN_IN,
+        "fan_out": FAN_OUT,
+        "fan": FAN_IN,
+        "gain": math.sqrt(2) if name.startswith("he_") else 1.0,
+        "scale": 1.0,
+    }
     if name == "random_small":
         env["scale"] = 0.01
     documented = eval(expr, {"__builtins__": {}}, env)  # noqa: S307 - our own docstring
@@ -122,8 +139,18 @@ def test_docstring_formula_is_what_the_code_samples(name):
 
 # ---------------------------------------------------------------------------- reproducibility
 
-ALL_RANDOM = ["uniform", "normal", "random_small", "random_large", "xavier_uniform",
-              "xavier_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal"]
+ALL_RANDOM = [
+    "uniform",
+    "normal",
+    "random_small",
+    "random_large",
+    "xavier_uniform",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+]
 
 
 @pytest.mark.parametrize("name", ALL_RANDOM)
@@ -158,6 +185,7 @@ def test_bad_rng_is_rejected():
 
 # ---------------------------------------------------------------------------- fans and errors
 
+
 def test_fans_follow_in_out_layout():
     assert init.fan_in_and_fan_out((3, 7)) == (3, 7)
     # a (3, 700) weight: fan_in 3 -> He std sqrt(2/3), not sqrt(2/700)
@@ -165,8 +193,16 @@ def test_fans_follow_in_out_layout():
     assert w.std() == pytest.approx(math.sqrt(2 / 3), rel=0.05)
 
 
-FAN_BASED = ["xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "lecun_uniform",
-             "lecun_normal", "glorot_uniform", "kaiming_normal"]
+FAN_BASED = [
+    "xavier_uniform",
+    "xavier_normal",
+    "he_uniform",
+    "he_normal",
+    "lecun_uniform",
+    "lecun_normal",
+    "glorot_uniform",
+    "kaiming_normal",
+]
 
 
 @pytest.mark.parametrize("name", FAN_BASED)
@@ -176,17 +212,20 @@ def test_fan_based_need_a_2d_shape(name, shape):
         getattr(init, name)(shape, rng=0)
 
 
-@pytest.mark.parametrize("call,match", [
-    (lambda: init.uniform((2, 2), 1.0, 1.0), "low < high"),
-    (lambda: init.normal((2, 2), 0.0, -1.0), "std"),
-    (lambda: init.random_small((2, 2), scale=0.0), "scale"),
-    (lambda: init.constant((2, 2), "a"), "value"),
-    (lambda: init.xavier_uniform((2, 2), gain=-1.0), "gain"),
-    (lambda: init.he_uniform((2, 2), mode="fan_avg"), "fan_avg"),
-    (lambda: init.he_normal((2, 2), nonlinearity="swish"), "swish"),
-    (lambda: init.zeros((2, -1)), r"\(2, -1\)"),
-    (lambda: init.zeros((2.5, 1)), r"2\.5"),
-])
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: init.uniform((2, 2), 1.0, 1.0), "low < high"),
+        (lambda: init.normal((2, 2), 0.0, -1.0), "std"),
+        (lambda: init.random_small((2, 2), scale=0.0), "scale"),
+        (lambda: init.constant((2, 2), "a"), "value"),
+        (lambda: init.xavier_uniform((2, 2), gain=-1.0), "gain"),
+        (lambda: init.he_uniform((2, 2), mode="fan_avg"), "fan_avg"),
+        (lambda: init.he_normal((2, 2), nonlinearity="swish"), "swish"),
+        (lambda: init.zeros((2, -1)), r"\(2, -1\)"),
+        (lambda: init.zeros((2.5, 1)), r"2\.5"),
+    ],
+)
 def test_bad_arguments_name_the_value(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -194,14 +233,26 @@ def test_bad_arguments_name_the_value(call, match):
 
 # ---------------------------------------------------------------------------- calculate_gain
 
-@pytest.mark.parametrize("name,param,gain", [
-    ("linear", None, 1.0), ("conv1d", None, 1.0), ("conv2d", None, 1.0), ("conv3d", None, 1.0),
-    ("conv_transpose1d", None, 1.0), ("conv_transpose2d", None, 1.0),
-    ("conv_transpose3d", None, 1.0), ("sigmoid", None, 1.0), ("tanh", None, 5 / 3),
-    ("relu", None, math.sqrt(2)), ("selu", None, 0.75),
-    ("leaky_relu", None, math.sqrt(2 / (1 + 0.01**2))),
-    ("leaky_relu", 0.2, math.sqrt(2 / (1 + 0.04))), ("leaky_relu", 1, 1.0),
-])
+
+@pytest.mark.parametrize(
+    "name,param,gain",
+    [
+        ("linear", None, 1.0),
+        ("conv1d", None, 1.0),
+        ("conv2d", None, 1.0),
+        ("conv3d", None, 1.0),
+        ("conv_transpose1d", None, 1.0),
+        ("conv_transpose2d", None, 1.0),
+        ("conv_transpose3d", None, 1.0),
+        ("sigmoid", None, 1.0),
+        ("tanh", None, 5 / 3),
+        ("relu", None, math.sqrt(2)),
+        ("selu", None, 0.75),
+        ("leaky_relu", None, math.sqrt(2 / (1 + 0.01**2))),
+        ("leaky_relu", 0.2, math.sqrt(2 / (1 + 0.04))),
+        ("leaky_relu", 1, 1.0),
+    ],
+)
 def test_calculate_gain_table(name, param, gain):
     assert init.calculate_gain(name, param) == pytest.approx(gain, rel=1e-15)
 

@@ -21,9 +21,19 @@ Q = {"verbose": False}
 
 
 def test_registry_lists_every_claim_of_the_issue():
-    required = {"linear-collapse", "sigmoid-vanishing", "zero-centred", "dying-relu", "leaky-fix",
-                "zero-init", "constant-init", "small-init", "large-init", "xavier-vs-he",
-                "selu-self-normalizing"}
+    required = {
+        "linear-collapse",
+        "sigmoid-vanishing",
+        "zero-centred",
+        "dying-relu",
+        "leaky-fix",
+        "zero-init",
+        "constant-init",
+        "small-init",
+        "large-init",
+        "xavier-vs-he",
+        "selu-self-normalizing",
+    }
     assert required <= set(lab.names())
     lines = lab.describe().splitlines()
     assert [ln.split()[0] for ln in lines] == lab.names()
@@ -35,7 +45,7 @@ def test_reference_numbers_of_the_sine_data():
     X, y = sine_data(128, 0)
     assert float(y.var()) == pytest.approx(0.45, abs=0.02)
     # least squares line of sin(πx) on [-1, 1]: residual 1/2 − 3/π² ≈ 0.196
-    assert best_line_mse(X, y) == pytest.approx(0.5 - 3 / math.pi ** 2, abs=0.02)
+    assert best_line_mse(X, y) == pytest.approx(0.5 - 3 / math.pi**2, abs=0.02)
 
 
 def test_linear_collapse():
@@ -50,27 +60,27 @@ def test_linear_collapse():
 
 def test_sigmoid_vanishing():
     r = lab.sigmoid_vanishing(depth=6, width=16, n=64, **Q)
-    assert r["ratio_sigmoid"] < 1e-2                 # layer 1 gets < 1% of layer 6's gradient
+    assert r["ratio_sigmoid"] < 1e-2  # layer 1 gets < 1% of layer 6's gradient
     assert r["ratio_tanh"] > 20 * r["ratio_sigmoid"]
     assert r["ratio_relu"] > 20 * r["ratio_sigmoid"]
     assert r["max_sigmoid_derivative"] <= 0.25
-    assert 0.3 < r["last_mean_sigmoid"] < 0.7        # outputs do not go to 0 (erratum)
+    assert 0.3 < r["last_mean_sigmoid"] < 0.7  # outputs do not go to 0 (erratum)
     assert r.errata
 
 
 def test_zero_centred():
     r = lab.zero_centred(n=24, epochs=120, checkpoints=3, **Q)
-    assert r["same_sign_per_example_sigmoid"] == 1.0     # the notes' claim, per example: exactly
+    assert r["same_sign_per_example_sigmoid"] == 1.0  # the notes' claim, per example: exactly
     assert r["same_sign_per_example_tanh"] < 0.05
     assert r["mean_activation_sigmoid"] > 0.3 and abs(r["mean_activation_tanh"]) < 0.15
-    assert r["same_sign_batch_sigmoid"] < 1.0             # not for the batch gradient (erratum)
+    assert r["same_sign_batch_sigmoid"] < 1.0  # not for the batch gradient (erratum)
     assert r["mse_tanh"] < r["mse_sigmoid"]
 
 
 def test_dying_relu():
     r = lab.dying_relu(n=64, width=16, epochs=60, bias_epochs=100, **Q)
     assert r["dead_high_lr"] == 1.0
-    assert r["mse_high_lr"] == pytest.approx(r["var_y"], rel=0.01)   # a constant predictor
+    assert r["mse_high_lr"] == pytest.approx(r["var_y"], rel=0.01)  # a constant predictor
     assert r["dead_low_lr"] < 0.3
     assert r["dead_negative_bias_init"] == 1.0 and r["dead_negative_bias_after"] == 1.0
     assert r["dead_weight_change"] == 0.0
@@ -128,8 +138,8 @@ def test_small_init():
         assert r[f"std_last_{act}_small"] < 1e-5 * r[f"std_first_{act}_small"]
         assert r[f"grad_first_{act}_small"] < 1e-4 * r[f"grad_first_{act}_default"]
     assert r["grad_first_sigmoid_small"] < 1e-6 * r["grad_first_sigmoid_default"]
-    assert r["relu_over_tanh_last_std_small"] < 1          # the erratum: ReLU vanishes faster
-    assert r["train_loss_end_small"] > 0.9 * r["train_loss_start_small"]   # hardly trains
+    assert r["relu_over_tanh_last_std_small"] < 1  # the erratum: ReLU vanishes faster
+    assert r["train_loss_end_small"] > 0.9 * r["train_loss_start_small"]  # hardly trains
     assert r["train_loss_end_default"] < 0.5 * r["train_loss_start_default"]
 
 
@@ -145,7 +155,7 @@ def test_large_init():
 
 def test_xavier_vs_he():
     r = lab.xavier_vs_he(depth=8, width=32, n=64, train_depth=8, train_width=16, epochs=150, **Q)
-    theory = 0.5 ** ((8 - 1) / 2)                 # ReLU + Xavier (= 1/fan_in): std × 0.71 per layer
+    theory = 0.5 ** ((8 - 1) / 2)  # ReLU + Xavier (= 1/fan_in): std × 0.71 per layer
     assert r["std_ratio_relu_xavier"] < 3 * theory
     assert r["std_ratio_relu_he"] > 5 * r["std_ratio_relu_xavier"]
     assert r["std_ratio_tanh_he"] > r["std_ratio_tanh_xavier"]

@@ -27,11 +27,14 @@ def test_bce_by_hand():
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("p, y", [
-    ([0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]),
-    ([0.0, 1.0, 0.5, 1e-300], [0.3, 0.7, 0.5, 1.0]),
-    ([1e-12, 1 - 1e-12, 0.25, 0.75], [1.0, 0.0, 0.0, 1.0]),
-])
+@pytest.mark.parametrize(
+    "p, y",
+    [
+        ([0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]),
+        ([0.0, 1.0, 0.5, 1e-300], [0.3, 0.7, 0.5, 1.0]),
+        ([1e-12, 1 - 1e-12, 0.25, 0.75], [1.0, 0.0, 0.0, 1.0]),
+    ],
+)
 def test_bce_equals_pytorch_at_the_edges(p, y):
     torch = pytest.importorskip("torch")
     P = mgx.Tensor(p, requires_grad=True)

@@ -37,8 +37,10 @@ def _raw_mlp_step(dtype="float64"):
     """One training step of a 1-16-16-1 tanh regressor with raw tensors (no nn, no optim)."""
     rng = np.random.default_rng(0)
     sizes = [1, 16, 16, 1]
-    Ws = [mgx.Tensor(rng.uniform(-0.5, 0.5, (m, n)), requires_grad=True, dtype=dtype)
-          for m, n in zip(sizes[:-1], sizes[1:])]
+    Ws = [
+        mgx.Tensor(rng.uniform(-0.5, 0.5, (m, n)), requires_grad=True, dtype=dtype)
+        for m, n in zip(sizes[:-1], sizes[1:])
+    ]
     bs = [mgx.Tensor(np.zeros(n), requires_grad=True, dtype=dtype) for n in sizes[1:]]
     x = mgx.Tensor(np.linspace(-1, 1, 32).reshape(-1, 1), dtype=dtype)
     y = mgx.Tensor(np.sin(3 * x.data), dtype=dtype)
@@ -108,7 +110,7 @@ def test_nn_training_loop_keeps_live_tensors_flat(no_cycle_collector):
 def _graph():
     x = mgx.Tensor([1.0, -2.0, 3.0], requires_grad=True)
     w = mgx.Tensor([[0.5], [0.1], [-0.3]], requires_grad=True)
-    h = (x.reshape(1, 3) @ w + 1.0).sigmoid()   # every kind of saved state: inputs, outputs
+    h = (x.reshape(1, 3) @ w + 1.0).sigmoid()  # every kind of saved state: inputs, outputs
     loss = (h * h).sum() - h.mean().log()
     return x, w, h, loss
 
@@ -122,7 +124,7 @@ def test_graph_is_freed_by_refcounting_alone(no_cycle_collector, run_backward):
     probes = [weakref.ref(h), weakref.ref(h._ctx), weakref.ref(loss), weakref.ref(loss._ctx)]
     del h, loss
     assert [p() for p in probes] == [None] * len(probes)
-    assert x.grad is None or x.grad.shape == (3,)   # the leaves and their .grad survive
+    assert x.grad is None or x.grad.shape == (3,)  # the leaves and their .grad survive
 
 
 def test_no_grad_results_keep_no_graph(no_cycle_collector):
@@ -145,4 +147,4 @@ def test_a_100000_op_chain_is_freed_without_recursion(no_cycle_collector):
     before = _live(mgx.Tensor)
     del y
     assert probe() is None
-    assert _live(mgx.Tensor) <= before - 200_000   # every output and every constant 1.0
+    assert _live(mgx.Tensor) <= before - 200_000  # every output and every constant 1.0

@@ -35,22 +35,39 @@ REF_ACT = {
 def test_mlp_parameter_names_and_order():
     net = nn.MLP(3, [4, 5, 2], rng=0)
     names = [n for n, _ in net.named_parameters()]
-    assert names == ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias",
-                     "layers.2.weight", "layers.2.bias"]
+    assert names == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+        "layers.1.bias",
+        "layers.2.weight",
+        "layers.2.bias",
+    ]
     shapes = [p.shape for p in net.parameters()]
     assert shapes == [(3, 4), (4,), (4, 5), (5,), (5, 2), (2,)]
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
     assert isinstance(net.layers, list) and all(isinstance(m, nn.Layer) for m in net.layers)
     # hidden layers hold their activation module (relu by default); the output layer none
     assert [n for n, _ in net.named_modules()] == [
-        "", "layers.0", "layers.0.activation", "layers.1", "layers.1.activation", "layers.2"]
+        "",
+        "layers.0",
+        "layers.0.activation",
+        "layers.1",
+        "layers.1.activation",
+        "layers.2",
+    ]
 
 
 def test_prelu_slope_is_a_parameter_of_its_layer():
     net = nn.MLP(2, [3, 1], activation="prelu", rng=0)
     names = [n for n, _ in net.named_parameters()]
-    assert names == ["layers.0.weight", "layers.0.bias", "layers.0.activation.weight",
-                     "layers.1.weight", "layers.1.bias"]
+    assert names == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.0.activation.weight",
+        "layers.1.weight",
+        "layers.1.bias",
+    ]
     slope = net.layers[0].activation.weight
     assert slope.shape == (1,) and slope.data.tolist() == [0.25]
     mgx.mse_loss(net(np.array([[-1.0, -2.0], [0.5, -0.3]])), np.zeros((2, 1))).backward()
@@ -86,9 +103,17 @@ def test_custom_module_registration_order_and_sharing():
     net.blocks.append(Block())  # appended after assignment: still found
     net.blocks.append(Block())
     names = [n for n, _ in net.named_parameters()]
-    assert names == ["blocks.0.scale", "blocks.0.offset", "blocks.0.inner.weight",
-                     "blocks.0.inner.bias", "blocks.1.scale", "blocks.1.offset",
-                     "blocks.1.inner.weight", "blocks.1.inner.bias", "head.weight"]
+    assert names == [
+        "blocks.0.scale",
+        "blocks.0.offset",
+        "blocks.0.inner.weight",
+        "blocks.0.inner.bias",
+        "blocks.1.scale",
+        "blocks.1.offset",
+        "blocks.1.inner.weight",
+        "blocks.1.inner.bias",
+        "head.weight",
+    ]
     assert net(np.ones((3, 2))).shape == (3, 1)
     # re-assigning an attribute replaces the registration; None unregisters
     net.head = nn.Layer(2, 1, rng=2)
@@ -145,7 +170,9 @@ def test_module_call_records_module_scope():
 
 def test_repr_is_readable():
     text = repr(nn.MLP(1, [2, 1], activation="tanh", rng=0))
-    assert text.startswith("MLP(") and "(layers.0): Layer(in_features=1, out_features=2, activation=tanh" in text
+    assert (
+        text.startswith("MLP(") and "(layers.0): Layer(in_features=1, out_features=2, activation=tanh" in text
+    )
 
 
 # ---------------------------------------------------------------------------- state dicts
@@ -186,21 +213,33 @@ def test_state_dict_round_trip(tmp_path):
 def test_load_state_dict_casts_dtype_and_keeps_arrays():
     layer = nn.Layer(2, 2, rng=0)
     weight_array = layer.weight.data
-    layer.load_state_dict({"weight": np.array([[1, 2], [3, 4]], dtype=np.int64),
-                           "bias": np.array([0.5, 0.25], dtype=np.float32)})
+    layer.load_state_dict(
+        {
+            "weight": np.array([[1, 2], [3, 4]], dtype=np.int64),
+            "bias": np.array([0.5, 0.25], dtype=np.float32),
+        }
+    )
     assert layer.weight.data is weight_array  # loaded in place (an optimizer keeps working)
     assert layer.weight.dtype == np.float64 and layer.bias.dtype == np.float64
     assert layer.weight.data.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     assert layer.bias.data.tolist() == [0.5, 0.25]
 
 
-@pytest.mark.parametrize("change,match", [
-    (lambda d: d.pop("layers.1.bias"), "missing key 'layers.1.bias'"),
-    (lambda d: d.__setitem__("layers.2.weight", np.zeros((3, 1))), "unexpected key 'layers.2.weight'"),
-    (lambda d: d.__setitem__("layers.0.weight", np.zeros((3, 2))),
-     r"key 'layers.0.weight' has shape \(3, 2\), the parameter has shape \(2, 3\)"),
-    (lambda d: d.__setitem__("layers.0.bias", np.array(["a", "b", "c"])), "key 'layers.0.bias'.*non-numeric"),
-])
+@pytest.mark.parametrize(
+    "change,match",
+    [
+        (lambda d: d.pop("layers.1.bias"), "missing key 'layers.1.bias'"),
+        (lambda d: d.__setitem__("layers.2.weight", np.zeros((3, 1))), "unexpected key 'layers.2.weight'"),
+        (
+            lambda d: d.__setitem__("layers.0.weight", np.zeros((3, 2))),
+            r"key 'layers.0.weight' has shape \(3, 2\), the parameter has shape \(2, 3\)",
+        ),
+        (
+            lambda d: d.__setitem__("layers.0.bias", np.array(["a", "b", "c"])),
+            "key 'layers.0.bias'.*non-numeric",
+        ),
+    ],
+)
 def test_load_state_dict_is_strict_and_names_the_key(change, match):
     net = nn.MLP(2, [3, 1], rng=0)
     before = {k: v.copy() for k, v in net.state_dict().items()}
@@ -280,22 +319,28 @@ def test_layer_init_by_name_and_callable_with_rng():
     assert layer.weight.dtype == np.float64
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(activation="swish"), "'swish'.*sigmoid, tanh, relu, leaky_relu, prelu, elu, selu"),
-    (dict(activation=3), "activation must be"),
-    (dict(init="glorot"), "'glorot'.*xavier_uniform"),
-    (dict(init=5), "init must be"),
-    (dict(init=lambda shape, rng: np.zeros((3, 2))), r"init returned shape \(3, 2\), expected \(2, 3\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(activation="swish"), "'swish'.*sigmoid, tanh, relu, leaky_relu, prelu, elu, selu"),
+        (dict(activation=3), "activation must be"),
+        (dict(init="glorot"), "'glorot'.*xavier_uniform"),
+        (dict(init=5), "init must be"),
+        (dict(init=lambda shape, rng: np.zeros((3, 2))), r"init returned shape \(3, 2\), expected \(2, 3\)"),
+    ],
+)
 def test_layer_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         nn.Layer(2, 3, **kwargs)
 
 
-@pytest.mark.parametrize("args,match", [
-    ((0, 3), "in_features must be a positive int, got 0"),
-    ((2, 2.5), "out_features.*2.5"),
-])
+@pytest.mark.parametrize(
+    "args,match",
+    [
+        ((0, 3), "in_features must be a positive int, got 0"),
+        ((2, 2.5), "out_features.*2.5"),
+    ],
+)
 def test_layer_bad_sizes(args, match):
     with pytest.raises(ValueError, match=match):
         nn.Layer(*args)
@@ -348,12 +393,24 @@ FAN_IN, FAN_OUT = 400, 600
 HE_U = ("uniform", math.sqrt(6 / FAN_IN))
 XAVIER_U = ("uniform", math.sqrt(6 / (FAN_IN + FAN_OUT)))
 LECUN_N = ("normal", math.sqrt(1 / FAN_IN))
-DEFAULTS = {"relu": HE_U, "leaky_relu": HE_U, "prelu": HE_U, "elu": HE_U,
-            "sigmoid": XAVIER_U, "tanh": XAVIER_U, None: XAVIER_U, "selu": LECUN_N}
+DEFAULTS = {
+    "relu": HE_U,
+    "leaky_relu": HE_U,
+    "prelu": HE_U,
+    "elu": HE_U,
+    "sigmoid": XAVIER_U,
+    "tanh": XAVIER_U,
+    None: XAVIER_U,
+    "selu": LECUN_N,
+}
 
 
-_DEFAULT_CASES = [(a, how) for a in DEFAULTS for how in ("name", "module", "function")
-                  if not (how == "function" and a in (None, "prelu"))]  # prelu needs a weight
+_DEFAULT_CASES = [
+    (a, how)
+    for a in DEFAULTS
+    for how in ("name", "module", "function")
+    if not (how == "function" and a in (None, "prelu"))
+]  # prelu needs a weight
 
 
 @pytest.mark.parametrize("activation,how", _DEFAULT_CASES, ids=str)
@@ -376,9 +433,11 @@ def test_default_init_per_activation(activation, how):
 
 def test_layer_docstring_documents_the_defaults():
     doc = nn.Layer.__doc__
-    for line in ["relu, leaky_relu, prelu, elu   ``he_uniform``",
-                 "sigmoid, tanh, None (linear)   ``xavier_uniform``",
-                 "selu                           ``lecun_normal``"]:
+    for line in [
+        "relu, leaky_relu, prelu, elu   ``he_uniform``",
+        "sigmoid, tanh, None (linear)   ``xavier_uniform``",
+        "selu                           ``lecun_normal``",
+    ]:
         assert line in doc
     assert "(out_features, in_features)" in doc  # the PyTorch layout remark
 

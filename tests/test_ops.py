@@ -35,7 +35,9 @@ def test_value_and_gradient_match_oracles(case):
     for i, (t, a) in enumerate(zip(tensors, arrays)):
         assert t.grad is not None and t.grad.shape == a.shape, f"input {i}"
         numeric = central_diff(spec.ref_fn, arrays, i, weights)
-        np.testing.assert_allclose(t.grad, numeric, rtol=1e-6, atol=1e-7, err_msg=f"input {i} vs central differences")
+        np.testing.assert_allclose(
+            t.grad, numeric, rtol=1e-6, atol=1e-7, err_msg=f"input {i} vs central differences"
+        )
         ag = autograd_grad(spec.ref_fn, arrays, i, weights)
         np.testing.assert_allclose(t.grad, ag, rtol=1e-10, atol=1e-12, err_msg=f"input {i} vs autograd")
 
@@ -54,7 +56,20 @@ def test_float32_stays_float32(case):
 
 def test_python_numbers_never_change_dtype():
     t = mgx.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
-    for out in (t + 1, 1 + t, t - 2.5, 2.5 - t, t * 3, 3 * t, t / 2, 2 / t, t ** 2, 2 ** t, -t, t @ np.ones(3, np.float32)):
+    for out in (
+        t + 1,
+        1 + t,
+        t - 2.5,
+        2.5 - t,
+        t * 3,
+        3 * t,
+        t / 2,
+        2 / t,
+        t**2,
+        2**t,
+        -t,
+        t @ np.ones(3, np.float32),
+    ):
         assert out.dtype == np.float32, out.op
 
 
@@ -69,10 +84,10 @@ def test_mixed_float32_float64_promotes_like_numpy():
 
 def test_reflected_operators_with_numbers_and_arrays():
     x = mgx.Tensor([1.0, 2.0], requires_grad=True)
-    y = (2 ** x) + (x ** x) + np.array([1.0, 1.0]) * x + 3 - x / 4
+    y = (2**x) + (x**x) + np.array([1.0, 1.0]) * x + 3 - x / 4
     y.sum().backward()
     xs = np.array([1.0, 2.0])
-    expected = np.log(2) * 2 ** xs + xs ** xs * (np.log(xs) + 1) + 1 - 0.25
+    expected = np.log(2) * 2**xs + xs**xs * (np.log(xs) + 1) + 1 - 0.25
     np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
     assert isinstance(np.array([1.0, 1.0]) * x, mgx.Tensor)
 
@@ -90,11 +105,11 @@ def test_pow_edge_cases_follow_pytorch():
     # d/da a**0 = 0 even at a = 0; d/db 0**b = 0 for b >= 0 (the limit), as PyTorch defines them.
     a = mgx.Tensor([0.0, 2.0], requires_grad=True)
     b = mgx.Tensor([0.0, 0.0], requires_grad=True)
-    (a ** b).sum().backward()
+    (a**b).sum().backward()
     np.testing.assert_array_equal(a.grad, [0.0, 0.0])
     np.testing.assert_allclose(b.grad, [0.0, np.log(2.0)])
     x = mgx.Tensor(0.0, requires_grad=True)
-    (x ** 2).backward()
+    (x**2).backward()
     assert x.grad == 0.0
 
 
@@ -127,13 +142,22 @@ def test_against_pytorch(case):
     out.backward(weights)
     tts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
     torch_fns = {
-        "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "neg": lambda a: -a,
-        "matmul": torch.matmul, "exp": torch.exp, "log": torch.log,
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+        "add": lambda a, b: a + b,
+        "sub": lambda a, b: a - b,
+        "mul": lambda a, b: a * b,
+        "div": lambda a, b: a / b,
+        "pow": lambda a, b: a**b,
+        "neg": lambda a: -a,
+        "matmul": torch.matmul,
+        "exp": torch.exp,
+        "log": torch.log,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
         "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.2),
         "prelu": lambda a, w: torch.nn.functional.prelu(a, w.reshape(-1)),
-        "elu": None, "selu": torch.selu,
+        "elu": None,
+        "selu": torch.selu,
         "mse_loss": torch.nn.functional.mse_loss,
         "binary_cross_entropy": torch.nn.functional.binary_cross_entropy,
     }

@@ -105,16 +105,19 @@ def test_accepts_a_generator_of_parameters():
     assert len(opt.params) == 4
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(lr=-0.1), "lr -0.1"),
-    (dict(lr=0.1, momentum=-0.5), "momentum -0.5"),
-    (dict(lr=0.1, weight_decay=-1e-4), "weight_decay -0.0001"),
-    (dict(lr=0.1, dampening=-1.0), "dampening -1.0"),
-    (dict(lr=float("nan")), "nan"),
-    (dict(lr="0.1"), "'0.1'"),
-    (dict(lr=0.1, nesterov=True), "nesterov=True requires momentum > 0.*momentum=0.0"),
-    (dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening=0.1"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(lr=-0.1), "lr -0.1"),
+        (dict(lr=0.1, momentum=-0.5), "momentum -0.5"),
+        (dict(lr=0.1, weight_decay=-1e-4), "weight_decay -0.0001"),
+        (dict(lr=0.1, dampening=-1.0), "dampening -1.0"),
+        (dict(lr=float("nan")), "nan"),
+        (dict(lr="0.1"), "'0.1'"),
+        (dict(lr=0.1, nesterov=True), "nesterov=True requires momentum > 0.*momentum=0.0"),
+        (dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening=0.1"),
+    ],
+)
 def test_bad_hyper_parameters(kwargs, match):
     with pytest.raises(ValueError, match=match):
         optim.SGD([nn.Parameter([1.0])], **kwargs)

@@ -44,7 +44,13 @@ def test_binary_ops_on_random_broadcast_shapes(name, data, shapes):
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), n=st.integers(1, 4), k=st.integers(1, 4), m=st.integers(1, 4), batch=st.sampled_from([(), (2,), (1,), (3, 1)]))
+@given(
+    data=st.data(),
+    n=st.integers(1, 4),
+    k=st.integers(1, 4),
+    m=st.integers(1, 4),
+    batch=st.sampled_from([(), (2,), (1,), (3, 1)]),
+)
 def test_matmul_shapes(data, n, k, m, batch):
     a = data.draw(values(batch + (n, k)))
     b = data.draw(values((k, m)))

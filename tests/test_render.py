@@ -64,8 +64,10 @@ def make_fake(folder, name, body):
 
 
 # --------------------------------------------------------------------------- suffixes
-@pytest.mark.parametrize("suffix, fmt", [(".svg", "svg"), (".png", "png"), (".pdf", "pdf"),
-                                         (".dot", "dot"), (".gv", "dot"), (".SVG", "svg")])
+@pytest.mark.parametrize(
+    "suffix, fmt",
+    [(".svg", "svg"), (".png", "png"), (".pdf", "pdf"), (".dot", "dot"), (".gv", "dot"), (".SVG", "svg")],
+)
 def test_format_from_suffix(suffix, fmt):
     assert R.format_for_path(f"graph{suffix}") == fmt
 
@@ -82,8 +84,20 @@ def test_svg_is_valid_xml_with_names_values_and_ops(tmp_path):
     out = render_graph(neuron(), tmp_path / "g.svg")
     assert out == tmp_path / "g.svg"
     texts = svg_texts(out)
-    for expected in ["w1", "x1", "z", "a", "L", "sigmoid", "mul", "add", "pow",
-                     "data 0.6225", "grad 0.5851", "grad 1.2449"]:
+    for expected in [
+        "w1",
+        "x1",
+        "z",
+        "a",
+        "L",
+        "sigmoid",
+        "mul",
+        "add",
+        "pow",
+        "data 0.6225",
+        "grad 0.5851",
+        "grad 1.2449",
+    ]:
         assert expected in texts, expected
 
 
@@ -128,8 +142,12 @@ def test_system_dot_is_preferred_when_present(monkeypatch, tmp_path):
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     # A fake `dot` that writes a recognisable SVG naming the flag it was given.
-    make_fake(fake_bin, "dot", 'cat > /dev/null\n'
-              'echo "<svg xmlns=\\"http://www.w3.org/2000/svg\\"><text>FAKE-DOT $1</text></svg>"\n')
+    make_fake(
+        fake_bin,
+        "dot",
+        "cat > /dev/null\n"
+        'echo "<svg xmlns=\\"http://www.w3.org/2000/svg\\"><text>FAKE-DOT $1</text></svg>"\n',
+    )
     monkeypatch.setenv("PATH", str(fake_bin))
     assert R.find_renderer("svg").name == "dot"
     out = render_graph(neuron(), tmp_path / "g.svg")
@@ -187,11 +205,11 @@ def test_invalid_dot_through_graphviz_pure_is_a_renderer_error(no_system_dot):
 
 # --------------------------------------------------------------------------- escaping
 HOSTILE = [
-    'x" fillcolor="red',                 # try to close the string and add an attribute
-    '"]; evil [label="pwned"]; x ["',      # try to add a node
-    "<b>bold</b>",                         # looks like an HTML label
-    "a|b{c}<d>",                           # record field syntax
-    "back\\slash\\N\\G\\l\\",             # escString sequences and a trailing backslash
+    'x" fillcolor="red',  # try to close the string and add an attribute
+    '"]; evil [label="pwned"]; x ["',  # try to add a node
+    "<b>bold</b>",  # looks like an HTML label
+    "a|b{c}<d>",  # record field syntax
+    "back\\slash\\N\\G\\l\\",  # escString sequences and a trailing backslash
     "two\nlines\r\nthree",
     "tab\there\x00nul\x07bell",
     "ünïcødé σ(z) ∂L/∂w",

@@ -12,8 +12,11 @@ import microgradx as mgx
 
 def test_round_trip_is_bit_exact(tmp_path):
     rng = np.random.default_rng(0)
-    state = {"layers.0.weight": rng.normal(size=(3, 4)), "layers.0.bias": np.zeros(4, np.float32),
-             "scalar": np.array(1.5)}
+    state = {
+        "layers.0.weight": rng.normal(size=(3, 4)),
+        "layers.0.bias": np.zeros(4, np.float32),
+        "scalar": np.array(1.5),
+    }
     path = tmp_path / "model.npz"
     mgx.save(state, path)
     back = mgx.load(path)

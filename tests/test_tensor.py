@@ -24,13 +24,13 @@ def test_micrograd_readme_expression():
     a = mgx.Tensor(-4.0, requires_grad=True)
     b = mgx.Tensor(2.0, requires_grad=True)
     c = a + b
-    d = a * b + b ** 3
+    d = a * b + b**3
     c = c + c + 1
     c = c + 1 + c + (-a)
     d = d + d * 2 + (b + a).relu()
     d = d + 3 * d + (b - a).relu()
     e = c - d
-    f = e ** 2
+    f = e**2
     g = f / 2.0
     g = g + 10.0 / f
     g.backward()
@@ -39,11 +39,19 @@ def test_micrograd_readme_expression():
     assert b.grad == pytest.approx(645.5772594752186, rel=1e-12)
 
 
-@pytest.mark.parametrize("data, dtype", [
-    (1, np.float64), (2.5, np.float64), ([1, 2], np.float64), (True, np.float64),
-    (np.arange(3), np.float64), (np.ones(2, np.float32), np.float32), (np.ones(2, np.float64), np.float64),
-    (np.array([1, 0], dtype=bool), np.float64),
-])
+@pytest.mark.parametrize(
+    "data, dtype",
+    [
+        (1, np.float64),
+        (2.5, np.float64),
+        ([1, 2], np.float64),
+        (True, np.float64),
+        (np.arange(3), np.float64),
+        (np.ones(2, np.float32), np.float32),
+        (np.ones(2, np.float64), np.float64),
+        (np.array([1, 0], dtype=bool), np.float64),
+    ],
+)
 def test_default_dtypes(data, dtype):
     assert mgx.Tensor(data).dtype == dtype
 
@@ -59,8 +67,10 @@ def test_explicit_dtype_and_copy():
         mgx.Tensor(a, dtype="int64")
 
 
-@pytest.mark.parametrize("bad", ["abc", ["a", "b"], np.array(["x"]), np.array([object()], dtype=object),
-                                 [1, [2, 3]], {"a": 1}, 1 + 2j])
+@pytest.mark.parametrize(
+    "bad",
+    ["abc", ["a", "b"], np.array(["x"]), np.array([object()], dtype=object), [1, [2, 3]], {"a": 1}, 1 + 2j],
+)
 def test_non_numeric_data_raises(bad):
     with pytest.raises((TypeError, ValueError)):
         mgx.Tensor(bad)
@@ -68,7 +78,15 @@ def test_non_numeric_data_raises(bad):
 
 def test_attributes():
     t = mgx.Tensor(np.zeros((2, 3)), requires_grad=True, name="W")
-    assert (t.shape, t.ndim, t.size, t.dtype, t.name, t.op, t.grad) == ((2, 3), 2, 6, np.float64, "W", None, None)
+    assert (t.shape, t.ndim, t.size, t.dtype, t.name, t.op, t.grad) == (
+        (2, 3),
+        2,
+        6,
+        np.float64,
+        "W",
+        None,
+        None,
+    )
     y = (t * 2).sum()
     assert y.op == "sum" and y.requires_grad
     t.name = "weights"
@@ -188,14 +206,26 @@ def test_deep_tanh_chain_matches_hand_recurrence():
     assert x.grad == pytest.approx(d, rel=1e-9)
 
 
-@pytest.mark.parametrize("op, a, b", [
-    ("add", (3,), (4,)), ("mul", (2, 3), (3, 2)), ("sub", (5,), (2,)), ("div", (2, 2), (3,)),
-    ("matmul", (3, 4), (5, 2)), ("matmul", (4,), (5,)),
-])
+@pytest.mark.parametrize(
+    "op, a, b",
+    [
+        ("add", (3,), (4,)),
+        ("mul", (2, 3), (3, 2)),
+        ("sub", (5,), (2,)),
+        ("div", (2, 2), (3,)),
+        ("matmul", (3, 4), (5, 2)),
+        ("matmul", (4,), (5,)),
+    ],
+)
 def test_shape_errors_name_op_and_both_shapes(op, a, b):
     x, y = mgx.Tensor(np.ones(a)), mgx.Tensor(np.ones(b))
-    fn = {"add": lambda: x + y, "mul": lambda: x * y, "sub": lambda: x - y, "div": lambda: x / y,
-          "matmul": lambda: x @ y}[op]
+    fn = {
+        "add": lambda: x + y,
+        "mul": lambda: x * y,
+        "sub": lambda: x - y,
+        "div": lambda: x / y,
+        "matmul": lambda: x @ y,
+    }[op]
     with pytest.raises(ValueError) as err:
         fn()
     msg = str(err.value)

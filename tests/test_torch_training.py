@@ -30,8 +30,12 @@ RTOL = 1e-8
 
 def _torch_activation(name: str):
     return {
-        "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-        "leaky_relu": torch.nn.LeakyReLU, "prelu": torch.nn.PReLU, "elu": torch.nn.ELU,
+        "sigmoid": torch.nn.Sigmoid,
+        "tanh": torch.nn.Tanh,
+        "relu": torch.nn.ReLU,
+        "leaky_relu": torch.nn.LeakyReLU,
+        "prelu": torch.nn.PReLU,
+        "elu": torch.nn.ELU,
         "selu": torch.nn.SELU,
     }[name]()
 
@@ -101,8 +105,7 @@ def test_mlp_sgd_matches_torch_step_for_step(activation, config_name):
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=0)
     for p, tp, transpose in pairs:
         expected = tp.detach().numpy()
-        np.testing.assert_allclose(p.data, expected.T if transpose else expected,
-                                   rtol=RTOL, atol=1e-14)
+        np.testing.assert_allclose(p.data, expected.T if transpose else expected, rtol=RTOL, atol=1e-14)
 
 
 @pytest.mark.parametrize("config_name", ["plain", "nesterov"])
@@ -117,8 +120,7 @@ def test_bce_with_sigmoid_output_matches_torch(config_name):
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=0)
     for p, tp, transpose in pairs:
         expected = tp.detach().numpy()
-        np.testing.assert_allclose(p.data, expected.T if transpose else expected,
-                                   rtol=RTOL, atol=1e-14)
+        np.testing.assert_allclose(p.data, expected.T if transpose else expected, rtol=RTOL, atol=1e-14)
 
 
 def test_sgd_skips_params_without_grad_like_torch():
@@ -149,23 +151,40 @@ def test_prelu_module_matches_torch_default():
     np.testing.assert_allclose(ours(x).data, theirs(torch.from_numpy(x)).detach().numpy())
 
 
-@pytest.mark.parametrize("nonlinearity,param", [
-    ("linear", None), ("conv1d", None), ("conv2d", None), ("conv3d", None),
-    ("conv_transpose1d", None), ("conv_transpose2d", None), ("conv_transpose3d", None),
-    ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
-    ("leaky_relu", 0.2), ("leaky_relu", 3), ("selu", None),
-])
+@pytest.mark.parametrize(
+    "nonlinearity,param",
+    [
+        ("linear", None),
+        ("conv1d", None),
+        ("conv2d", None),
+        ("conv3d", None),
+        ("conv_transpose1d", None),
+        ("conv_transpose2d", None),
+        ("conv_transpose3d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 3),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_matches_torch(nonlinearity, param):
     assert mgx.init.calculate_gain(nonlinearity, param) == pytest.approx(
-        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-15)
+        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-15
+    )
 
 
-@pytest.mark.parametrize("ours,theirs,kw", [
-    ("xavier_uniform", "xavier_uniform_", {}),
-    ("xavier_normal", "xavier_normal_", {}),
-    ("he_uniform", "kaiming_uniform_", {"nonlinearity": "relu"}),
-    ("he_normal", "kaiming_normal_", {"nonlinearity": "relu"}),
-])
+@pytest.mark.parametrize(
+    "ours,theirs,kw",
+    [
+        ("xavier_uniform", "xavier_uniform_", {}),
+        ("xavier_normal", "xavier_normal_", {}),
+        ("he_uniform", "kaiming_uniform_", {"nonlinearity": "relu"}),
+        ("he_normal", "kaiming_normal_", {"nonlinearity": "relu"}),
+    ],
+)
 def test_initializer_spread_matches_torch(ours, theirs, kw):
     # Same distribution as torch's initializer on the transposed (out, in) shape.
     shape = (300, 500)

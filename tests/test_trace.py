@@ -19,8 +19,6 @@ def sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
 
 
-
-
 def test_neuron_steps_in_execution_order_with_hand_computed_numbers():
     loss, t = neuron()
     steps = trace_backward(loss)
@@ -46,14 +44,23 @@ def test_printed_trace_is_a_table():
     steps = trace_backward(loss)
     text = str(steps)
     lines = text.splitlines()
-    assert lines[0].split() == ["#", "op", "node", "upstream", "∂L/∂node", "local", "derivative",
-                                "passes", "to", "parent"]
+    assert lines[0].split() == [
+        "#",
+        "op",
+        "node",
+        "upstream",
+        "∂L/∂node",
+        "local",
+        "derivative",
+        "passes",
+        "to",
+        "parent",
+    ]
     assert lines[1].split()[:4] == ["1", "pow", "L", "1.0000"]
     assert "∂a/∂z = σ(z)(1−σ(z))" in lines[2] and "z ← 0.2926" in lines[2]
-    assert "∂z/∂b = 1" in lines[4] and "b ← 0.2926" in lines[4]    # add's second operand row
+    assert "∂z/∂b = 1" in lines[4] and "b ← 0.2926" in lines[4]  # add's second operand row
     assert repr(steps) == text
-    assert str(steps[1]) == ("sigmoid: a (upstream ∂L/∂a = 1.2449); ∂a/∂z = σ(z)(1−σ(z)); "
-                             "passes z ← 0.2926")
+    assert str(steps[1]) == ("sigmoid: a (upstream ∂L/∂a = 1.2449); ∂a/∂z = σ(z)(1−σ(z)); passes z ← 0.2926")
 
 
 @torch_mark
@@ -106,13 +113,14 @@ def test_same_effect_on_grad_as_backward_and_accumulates():
         z = x @ w
         out = (z.sigmoid() * z).sum()
         return out, [x, w, z]
+
     out1, ts1 = build()
     out2, ts2 = build()
     trace_backward(out1)
     out2.backward()
     for a, b in zip(ts1 + [out1], ts2 + [out2]):
         np.testing.assert_array_equal(a.grad, b.grad)
-    trace_backward(out1)           # gradients accumulate, as with backward
+    trace_backward(out1)  # gradients accumulate, as with backward
     out2.backward()
     for a, b in zip(ts1, ts2):
         np.testing.assert_array_equal(a.grad, b.grad)
@@ -153,7 +161,7 @@ def test_non_scalar_root_takes_a_gradient_like_backward():
         trace_backward(y)
     steps = trace_backward(y, gradient=np.array([1.0, 0.5, 0.0]))
     np.testing.assert_array_equal(steps[0].upstream, [1.0, 0.5, 0.0])
-    np.testing.assert_allclose(x.grad, [2.0, 2.0, 0.0])       # 2x·g
+    np.testing.assert_allclose(x.grad, [2.0, 2.0, 0.0])  # 2x·g
     with pytest.raises(TypeError, match="Tensor"):
         trace_backward([1.0])
 

@@ -77,8 +77,7 @@ def test_fit_with_an_optimizer_loss_module_and_callback():
         calls.append((epoch, loss))
         return epoch == 4  # stop after the fifth epoch
 
-    history = fit(net, X, y, loss=nn.MSELoss(), optimizer=opt, epochs=50, callback=callback,
-                  progress=False)
+    history = fit(net, X, y, loss=nn.MSELoss(), optimizer=opt, epochs=50, callback=callback, progress=False)
     assert len(history) == 5 and [e for e, _ in calls] == [0, 1, 2, 3, 4]
     assert [v for _, v in calls] == history
 
@@ -90,8 +89,9 @@ def test_fit_bce_and_1d_targets():
     net = nn.MLP(2, [4, 1], activation="tanh", output_activation="sigmoid", rng=0)
     history = fit(net, X, y, loss="bce", lr=0.5, epochs=30, progress=False)
     assert history[-1] < history[0]
-    history = fit(net, X, y, loss=lambda p, t: mgx.binary_cross_entropy(p, t), lr=0.5, epochs=2,
-                  progress=False)
+    history = fit(
+        net, X, y, loss=lambda p, t: mgx.binary_cross_entropy(p, t), lr=0.5, epochs=2, progress=False
+    )
     assert len(history) == 2
 
 
@@ -104,16 +104,19 @@ def test_progress_bar_is_shown_and_can_be_turned_off(capsys):
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(X=np.zeros((5, 1)), y=np.zeros((4, 1))), r"X has shape \(5, 1\), y has shape \(4, 1\)"),
-    (dict(X=np.zeros((5, 1, 1))), r"X must be 2-D .* got shape \(5, 1, 1\)"),
-    (dict(epochs=0), "epochs must be a positive int, got 0"),
-    (dict(batch_size=0), "batch_size must be None or a positive int, got 0"),
-    (dict(loss="hinge"), "'hinge'.*mse, bce"),
-    (dict(lr=-1.0), "lr -1.0"),
-    (dict(X=np.array([["a"]] * 5)), "X must be numeric"),
-    (dict(callback=5), "callback must be callable"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(X=np.zeros((5, 1)), y=np.zeros((4, 1))), r"X has shape \(5, 1\), y has shape \(4, 1\)"),
+        (dict(X=np.zeros((5, 1, 1))), r"X must be 2-D .* got shape \(5, 1, 1\)"),
+        (dict(epochs=0), "epochs must be a positive int, got 0"),
+        (dict(batch_size=0), "batch_size must be None or a positive int, got 0"),
+        (dict(loss="hinge"), "'hinge'.*mse, bce"),
+        (dict(lr=-1.0), "lr -1.0"),
+        (dict(X=np.array([["a"]] * 5)), "X must be numeric"),
+        (dict(callback=5), "callback must be callable"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     args = dict(X=np.zeros((5, 1)), y=np.zeros((5, 1)))
     args.update(kwargs)
@@ -125,8 +128,14 @@ def test_bad_arguments(kwargs, match):
 def test_lr_with_an_optimizer_is_an_error():
     net = nn.MLP(1, [2, 1], rng=0)
     with pytest.raises(ValueError, match="lr=0.1 was given together with an optimizer"):
-        fit(net, np.zeros((3, 1)), np.zeros((3, 1)), optimizer=optim.SGD(net.parameters(), lr=0.1),
-            lr=0.1, progress=False)
+        fit(
+            net,
+            np.zeros((3, 1)),
+            np.zeros((3, 1)),
+            optimizer=optim.SGD(net.parameters(), lr=0.1),
+            lr=0.1,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="must be a microgradx.nn.Module"):
         fit(lambda x: x, np.zeros((3, 1)), np.zeros((3, 1)), progress=False)
 

@@ -11,13 +11,22 @@ import numpy as np
 
 from ..tensor import Tensor
 
-__all__ = ["SATURATION_THRESHOLDS", "dead_fraction", "negative_fraction", "saturated_fraction",
-           "distinct_units", "distinct_weight_columns", "histogram", "gradient_norms"]
+__all__ = [
+    "SATURATION_THRESHOLDS",
+    "dead_fraction",
+    "negative_fraction",
+    "saturated_fraction",
+    "distinct_units",
+    "distinct_weight_columns",
+    "histogram",
+    "gradient_norms",
+]
 
 SATURATION_THRESHOLDS: dict[str, float] = {
-    "tanh": math.atanh(0.99),            # 2.6467: |tanh z| > 0.99, tanh'(z) < 0.0199
-    "sigmoid": math.log(0.99 / 0.01),    # 4.5951: σ(z) < 0.01 or > 0.99, σ'(z) < 0.0099
+    "tanh": math.atanh(0.99),  # 2.6467: |tanh z| > 0.99, tanh'(z) < 0.0199
+    "sigmoid": math.log(0.99 / 0.01),  # 4.5951: σ(z) < 0.01 or > 0.99, σ'(z) < 0.0099
 }
+
 
 def _array(x: Any) -> np.ndarray:
     if isinstance(x, Tensor):
@@ -70,8 +79,10 @@ def saturated_fraction(z: Any, activation: str, threshold: float | None = None) 
     """
     if threshold is None:
         if activation not in SATURATION_THRESHOLDS:
-            raise ValueError(f"saturated_fraction: activation must be one of "
-                             f"{', '.join(SATURATION_THRESHOLDS)}, got {activation!r}")
+            raise ValueError(
+                f"saturated_fraction: activation must be one of "
+                f"{', '.join(SATURATION_THRESHOLDS)}, got {activation!r}"
+            )
         threshold = SATURATION_THRESHOLDS[activation]
     arr = _array(z)
     if arr.size == 0:
@@ -117,7 +128,7 @@ def _count_distinct_columns(m: np.ndarray, tol: float) -> int:
     groups = 0
     while unassigned.any():
         j = int(np.argmax(unassigned))
-        close = np.max(np.abs(m - m[:, j:j + 1]), axis=0) <= tol * scale
+        close = np.max(np.abs(m - m[:, j : j + 1]), axis=0) <= tol * scale
         unassigned &= ~close
         groups += 1
     return groups

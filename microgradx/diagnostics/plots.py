@@ -34,8 +34,9 @@ def get_figure(notice: bool = True):
     return Figure
 
 
-def plot_histograms(recording: Recording, path: Any, title: str = "", which: str = "a",
-                    bins: int = 50, notice: bool = True):
+def plot_histograms(
+    recording: Recording, path: Any, title: str = "", which: str = "a", bins: int = 50, notice: bool = True
+):
     """Save one histogram per layer (outputs ``a`` or pre-activations ``z``) side by side, as the
     notes' saturation histograms. Returns the path, or None without matplotlib."""
     Figure = get_figure(notice)
@@ -62,8 +63,7 @@ def plot_histograms(recording: Recording, path: Any, title: str = "", which: str
     return path
 
 
-def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: str = "",
-                        notice: bool = True):
+def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: str = "", notice: bool = True):
     """Save a log-scale plot of ‖∂L/∂W‖ per layer, one line per entry of ``series``
     (label -> norms in layer order). Returns the path, or None without matplotlib."""
     Figure = get_figure(notice)

@@ -15,7 +15,15 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..tensor import Tensor
-from .measures import SATURATION_THRESHOLDS, _array, _units_2d, dead_fraction, distinct_units, histogram, saturated_fraction
+from .measures import (
+    SATURATION_THRESHOLDS,
+    _array,
+    _units_2d,
+    dead_fraction,
+    distinct_units,
+    histogram,
+    saturated_fraction,
+)
 from .tables import _num, _pct, _sci, format_table
 
 __all__ = ["LayerRecord", "LayerStats", "Recording", "Recorder", "record"]
@@ -51,10 +59,10 @@ class LayerStats:
     units: int
     mean: float
     std: float
-    dead: float | None = None          # ReLU: fraction of units with z ≤ 0 on every example
-    negative: float = 0.0              # any activation: fraction of units with z ≤ 0 everywhere
-    saturated: float | None = None     # sigmoid/tanh: fraction of values beyond the threshold
-    distinct: int = 0                  # number of different units (outputs) on this batch
+    dead: float | None = None  # ReLU: fraction of units with z ≤ 0 on every example
+    negative: float = 0.0  # any activation: fraction of units with z ≤ 0 everywhere
+    saturated: float | None = None  # sigmoid/tanh: fraction of values beyond the threshold
+    distinct: int = 0  # number of different units (outputs) on this batch
     weight_grad_norm: float | None = None
     output_grad_norm: float | None = None
     extra: dict = field(default_factory=dict)
@@ -103,9 +111,15 @@ class Recording:
         """
         records = []
         for name, z, a, act in items:
-            records.append(LayerRecord(name, act, _units_2d(_array(z), "Recording"),
-                                       _units_2d(_array(a), "Recording"),
-                                       a if isinstance(a, Tensor) else None))
+            records.append(
+                LayerRecord(
+                    name,
+                    act,
+                    _units_2d(_array(z), "Recording"),
+                    _units_2d(_array(a), "Recording"),
+                    a if isinstance(a, Tensor) else None,
+                )
+            )
         return cls(records)
 
     def __len__(self) -> int:
@@ -123,9 +137,13 @@ class Recording:
         for rec in self.layers:
             act = rec.activation
             s = LayerStats(
-                name=rec.name, activation=act, units=rec.a.shape[-1],
-                mean=float(rec.a.mean()), std=float(rec.a.std()),
-                negative=dead_fraction(rec.z), distinct=distinct_units(rec.a),
+                name=rec.name,
+                activation=act,
+                units=rec.a.shape[-1],
+                mean=float(rec.a.mean()),
+                std=float(rec.a.std()),
+                negative=dead_fraction(rec.z),
+                distinct=distinct_units(rec.a),
             )
             if act == "relu":
                 s.dead = s.negative
@@ -144,13 +162,22 @@ class Recording:
         """The stats as a text table (one row per layer)."""
         rows = []
         for s in self.stats():
-            rows.append([
-                s.name, s.activation or "-", s.units, _num(s.mean, "+.4f"), _num(s.std, ".4f"),
-                _pct(s.dead), _pct(s.saturated), f"{s.distinct}/{s.units}",
-                _sci(s.weight_grad_norm),
-            ])
-        return format_table(["layer", "act", "units", "mean", "std", "dead", "saturated",
-                             "distinct", "|dL/dW|"], rows)
+            rows.append(
+                [
+                    s.name,
+                    s.activation or "-",
+                    s.units,
+                    _num(s.mean, "+.4f"),
+                    _num(s.std, ".4f"),
+                    _pct(s.dead),
+                    _pct(s.saturated),
+                    f"{s.distinct}/{s.units}",
+                    _sci(s.weight_grad_norm),
+                ]
+            )
+        return format_table(
+            ["layer", "act", "units", "mean", "std", "dead", "saturated", "distinct", "|dL/dW|"], rows
+        )
 
     def histograms(self, bins: int = 50, which: str = "a") -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``[(layer name, counts, edges)]`` of every layer's outputs (``which="a"``) or
@@ -214,8 +241,11 @@ class Recorder:
                 act_name = _activation_name(act)
             else:
                 z, act_name = x, _activation_name(module)
-            records.append(LayerRecord(name, act_name, _units_2d(np.asarray(z), name),
-                                       _units_2d(_array(out), name), out, module))
+            records.append(
+                LayerRecord(
+                    name, act_name, _units_2d(np.asarray(z), name), _units_2d(_array(out), name), out, module
+                )
+            )
             return out
 
         return forward

@@ -21,15 +21,41 @@ from .core import EXPERIMENTS, Experiment, Result
 from .init_experiments import constant_init, large_init, small_init, xavier_vs_he, zero_init
 from .relu_experiments import dying_relu, leaky_fix
 
-__all__ = ["EXPERIMENTS", "Experiment", "Result", "names", "get", "run", "describe",
-           "linear_collapse", "sigmoid_vanishing", "zero_centred", "dying_relu", "leaky_fix",
-           "zero_init", "constant_init", "small_init", "large_init", "xavier_vs_he",
-           "selu_self_normalizing"]
+__all__ = [
+    "EXPERIMENTS",
+    "Experiment",
+    "Result",
+    "names",
+    "get",
+    "run",
+    "describe",
+    "linear_collapse",
+    "sigmoid_vanishing",
+    "zero_centred",
+    "dying_relu",
+    "leaky_fix",
+    "zero_init",
+    "constant_init",
+    "small_init",
+    "large_init",
+    "xavier_vs_he",
+    "selu_self_normalizing",
+]
 
 #: The order of the notes: activations first, then initialization.
-ORDER = ("linear-collapse", "sigmoid-vanishing", "zero-centred", "dying-relu", "leaky-fix",
-         "selu-self-normalizing", "zero-init", "constant-init", "small-init", "large-init",
-         "xavier-vs-he")
+ORDER = (
+    "linear-collapse",
+    "sigmoid-vanishing",
+    "zero-centred",
+    "dying-relu",
+    "leaky-fix",
+    "selu-self-normalizing",
+    "zero-init",
+    "constant-init",
+    "small-init",
+    "large-init",
+    "xavier-vs-he",
+)
 
 
 def names() -> list[str]:

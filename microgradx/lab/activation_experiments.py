@@ -17,8 +17,14 @@ from ..tensor import Tensor
 from .core import Result, best_line_mse, experiment, fmt, gaussian_data, mse, pct, sci, sine_data, train
 from .plots import Plotter
 
-__all__ = ["linear_collapse", "sigmoid_vanishing", "zero_centred", "dying_relu", "leaky_fix",
-           "selu_self_normalizing"]
+__all__ = [
+    "linear_collapse",
+    "sigmoid_vanishing",
+    "zero_centred",
+    "dying_relu",
+    "leaky_fix",
+    "selu_self_normalizing",
+]
 
 
 def _hidden_stats(model: Any, X: np.ndarray) -> list[diagnostics.LayerStats]:
@@ -38,10 +44,19 @@ def _weight_grad_norms(model: Any, X: np.ndarray, y: np.ndarray) -> list[float]:
 
 
 # ---------------------------------------------------------------------------- linear-collapse
-@experiment("linear-collapse",
-            "no activation: a deep network is one linear map, A2 = w'A0 + b', and fits only a line")
-def linear_collapse(out=None, *, depth: int = 4, width: int = 16, n: int = 128, epochs: int = 500,
-                    lr: float = 0.05, seed: int = 0) -> Result:
+@experiment(
+    "linear-collapse", "no activation: a deep network is one linear map, A2 = w'A0 + b', and fits only a line"
+)
+def linear_collapse(
+    out=None,
+    *,
+    depth: int = 4,
+    width: int = 16,
+    n: int = 128,
+    epochs: int = 500,
+    lr: float = 0.05,
+    seed: int = 0,
+) -> Result:
     """The notes' first derivation, measured: with g(z) = z, layers multiply out to one affine map.
 
     Builds ``MLP(1, [width]*(depth-1) + [1], activation=None)``, multiplies its weights into
@@ -55,7 +70,7 @@ def linear_collapse(out=None, *, depth: int = 4, width: int = 16, n: int = 128, 
     def collapse() -> tuple[np.ndarray, np.ndarray]:
         W = np.eye(1)
         b = np.zeros(1)
-        for layer in net.layers:                  # (x W + b) W2 + b2 = x (W W2) + (b W2 + b2)
+        for layer in net.layers:  # (x W + b) W2 + b2 = x (W W2) + (b W2 + b2)
             W = W @ layer.weight.data
             b = b @ layer.weight.data + layer.bias.data
         return W, b
@@ -72,23 +87,44 @@ def linear_collapse(out=None, *, depth: int = 4, width: int = 16, n: int = 128, 
     tanh_run = train(tanh_net, X, y, lr=lr, epochs=epochs, momentum=0.9)
     line = best_line_mse(X, y)
     numbers = {
-        "max_abs_diff_init": diff_init, "max_abs_diff_trained": diff_trained,
-        "w_prime": float(W[0, 0]), "b_prime": float(b[0]),
-        "mse_linear_net": mse(net, X, y), "mse_best_line": line, "mse_tanh_net": mse(tanh_net, X, y),
-        "var_y": float(y.var()), "linear_diverged_at": run.diverged_at,
+        "max_abs_diff_init": diff_init,
+        "max_abs_diff_trained": diff_trained,
+        "w_prime": float(W[0, 0]),
+        "b_prime": float(b[0]),
+        "mse_linear_net": mse(net, X, y),
+        "mse_best_line": line,
+        "mse_tanh_net": mse(tanh_net, X, y),
+        "var_y": float(y.var()),
+        "linear_diverged_at": run.diverged_at,
     }
     p = Plotter(out, "linear-collapse")
     with no_grad():
         pred_tanh = tanh_net(Tensor(X)).data
-    p.fits("fit", X, y, {f"{depth} linear layers": pred_linear, f"{depth} layers with tanh": pred_tanh},
-           "a network without activations fits a line")
+    p.fits(
+        "fit",
+        X,
+        y,
+        {f"{depth} linear layers": pred_linear, f"{depth} layers with tanh": pred_tanh},
+        "a network without activations fits a line",
+    )
     p.curves("loss", {"no activation": run.losses, "tanh": tanh_run.losses}, "training loss")
     return Result(
-        "linear-collapse", numbers,
+        "linear-collapse",
+        numbers,
         ["model", "parameters", "MSE on sin(πx)"],
-        [[f"{depth} layers, no activation", sum(p.size for p in net.parameters()), fmt(numbers["mse_linear_net"])],
-         ["best straight line (least squares)", 2, fmt(line)],
-         [f"{depth} layers, tanh", sum(p.size for p in tanh_net.parameters()), fmt(numbers["mse_tanh_net"])]],
+        [
+            [
+                f"{depth} layers, no activation",
+                sum(p.size for p in net.parameters()),
+                fmt(numbers["mse_linear_net"]),
+            ],
+            ["best straight line (least squares)", 2, fmt(line)],
+            [
+                f"{depth} layers, tanh",
+                sum(p.size for p in tanh_net.parameters()),
+                fmt(numbers["mse_tanh_net"]),
+            ],
+        ],
         f"{depth} layers without activation are one map ŷ = {fmt(W[0, 0])}·x + {fmt(b[0])} (outputs "
         f"differ by at most {sci(diff_trained)}); trained, MSE {fmt(numbers['mse_linear_net'])} = the best "
         f"line's {fmt(line)}, while tanh reaches {fmt(numbers['mse_tanh_net'])}",
@@ -98,8 +134,9 @@ def linear_collapse(out=None, *, depth: int = 4, width: int = 16, n: int = 128, 
 
 
 # ---------------------------------------------------------------------------- sigmoid-vanishing
-@experiment("sigmoid-vanishing",
-            "deep sigmoid network: ‖∂L/∂W‖ shrinks layer by layer toward the input (σ' ≤ 0.25)")
+@experiment(
+    "sigmoid-vanishing", "deep sigmoid network: ‖∂L/∂W‖ shrinks layer by layer toward the input (σ' ≤ 0.25)"
+)
 def sigmoid_vanishing(out=None, *, depth: int = 8, width: int = 32, n: int = 256, seed: int = 0) -> Result:
     """Gradient norm per layer of a deep sigmoid network vs tanh (Xavier) and ReLU (He).
 
@@ -114,7 +151,7 @@ def sigmoid_vanishing(out=None, *, depth: int = 8, width: int = 32, n: int = 256
     recordings = {}
     for act in ("sigmoid", "tanh", "relu"):
         net = MLP(width, [width] * depth + [1], activation=act, rng=seed)  # default init per activation
-        norms = _weight_grad_norms(net, X, y)[:-1]                       # hidden layers only
+        norms = _weight_grad_norms(net, X, y)[:-1]  # hidden layers only
         with no_grad():
             rec, _ = diagnostics.record(net, X)
         recordings[act] = rec
@@ -125,28 +162,49 @@ def sigmoid_vanishing(out=None, *, depth: int = 8, width: int = 32, n: int = 256
         numbers[f"grad_last_{act}"] = norms[-1]
         numbers[f"ratio_{act}"] = ratio
         numbers[f"last_mean_{act}"] = stats[-1].mean
-        rows.append([act, "xavier_uniform" if act != "relu" else "he_uniform", sci(norms[-1]),
-                     sci(norms[0]), sci(ratio), fmt(stats[-1].mean)])
+        rows.append(
+            [
+                act,
+                "xavier_uniform" if act != "relu" else "he_uniform",
+                sci(norms[-1]),
+                sci(norms[0]),
+                sci(ratio),
+                fmt(stats[-1].mean),
+            ]
+        )
     z_all = np.concatenate([r.z.ravel() for r in recordings["sigmoid"].layers[:-1]])
     s = 1.0 / (1.0 + np.exp(-np.clip(z_all, -500, 500)))
     numbers["max_sigmoid_derivative"] = float(np.max(s * (1 - s)))
     p = Plotter(out, "sigmoid-vanishing")
-    p.per_layer("grad-norms", norms_by_act, f"‖∂L/∂W‖ per layer ({depth} hidden layers of {width})",
-                "‖∂L/∂W‖")
-    p.histograms("activations", diagnostics.Recording(recordings["sigmoid"].layers[:-1]),
-                 "sigmoid activations per layer")
+    p.per_layer(
+        "grad-norms", norms_by_act, f"‖∂L/∂W‖ per layer ({depth} hidden layers of {width})", "‖∂L/∂W‖"
+    )
+    p.histograms(
+        "activations",
+        diagnostics.Recording(recordings["sigmoid"].layers[:-1]),
+        "sigmoid activations per layer",
+    )
     r = numbers["ratio_sigmoid"]
     return Result(
-        "sigmoid-vanishing", numbers,
-        ["activation", "init", f"‖∂L/∂W‖ layer {depth}", "‖∂L/∂W‖ layer 1", "layer 1 / layer " + str(depth),
-         f"mean output, layer {depth}"],
+        "sigmoid-vanishing",
+        numbers,
+        [
+            "activation",
+            "init",
+            f"‖∂L/∂W‖ layer {depth}",
+            "‖∂L/∂W‖ layer 1",
+            "layer 1 / layer " + str(depth),
+            f"mean output, layer {depth}",
+        ],
         rows,
         f"with sigmoid ‖∂L/∂W‖ falls from {sci(numbers['grad_last_sigmoid'])} (layer {depth}) to "
         f"{sci(numbers['grad_first_sigmoid'])} (layer 1), a factor {sci(r)}; tanh {sci(numbers['ratio_tanh'])}, "
         f"relu {sci(numbers['ratio_relu'])}; σ' never exceeded {fmt(numbers['max_sigmoid_derivative'])}",
-        errata=[f"'when we go to other layers sigmoid output will be 0' — measured: the sigmoid "
-                f"outputs of layer {depth} have mean {fmt(numbers['last_mean_sigmoid'])}; what goes to "
-                f"0 is the gradient (factor {sci(r)} from layer {depth} to layer 1), not the output"],
+        errata=[
+            f"'when we go to other layers sigmoid output will be 0' — measured: the sigmoid "
+            f"outputs of layer {depth} have mean {fmt(numbers['last_mean_sigmoid'])}; what goes to "
+            f"0 is the gradient (factor {sci(r)} from layer {depth} to layer 1), not the output"
+        ],
         files=p.files,
         setup=f"MLP({width}, [{width}]×{depth} + [1]), default init, {n} standard-normal inputs, one backward pass of the MSE",
     )
@@ -158,10 +216,20 @@ def _same_sign_fraction(grad: np.ndarray) -> float:
     return float(np.mean(np.all(grad > 0, axis=0) | np.all(grad < 0, axis=0)))
 
 
-@experiment("zero-centred",
-            "sigmoid outputs are all > 0, so a unit's weight gradients share one sign; tanh's do not")
-def zero_centred(out=None, *, n: int = 64, features: int = 4, hidden: tuple = (16, 8),
-                 epochs: int = 600, lr: float = 0.2, checkpoints: int = 6, seed: int = 0) -> Result:
+@experiment(
+    "zero-centred", "sigmoid outputs are all > 0, so a unit's weight gradients share one sign; tanh's do not"
+)
+def zero_centred(
+    out=None,
+    *,
+    n: int = 64,
+    features: int = 4,
+    hidden: tuple = (16, 8),
+    epochs: int = 600,
+    lr: float = 0.2,
+    checkpoints: int = 6,
+    seed: int = 0,
+) -> Result:
     """The notes' sign argument: ∂L/∂w_i2 = δ · a_i, and a_i = σ(·) > 0, so for one example all
     weights into a unit move in the same direction. Measured on the second layer of a
     ``features → 16 → 8 → 1`` network, per example and for the full-batch gradient, at
@@ -185,7 +253,7 @@ def zero_centred(out=None, *, n: int = 64, features: int = 4, hidden: tuple = (1
             W = net.layers[1].weight
             for i in range(n):
                 net.zero_grad()
-                mse_loss(net(Tensor(X[i:i + 1])), Tensor(y[i:i + 1])).backward()
+                mse_loss(net(Tensor(X[i : i + 1])), Tensor(y[i : i + 1])).backward()
                 per_example.append(_same_sign_fraction(W.grad))
             net.zero_grad()
             mse_loss(net(Tensor(X)), Tensor(y)).backward()
@@ -200,32 +268,55 @@ def zero_centred(out=None, *, n: int = 64, features: int = 4, hidden: tuple = (1
         numbers[f"same_sign_batch_{act}"] = float(np.mean(batch))
         numbers[f"mean_activation_{act}"] = mean_act
         numbers[f"mse_{act}"] = run.final
-        rows.append([act, fmt(mean_act), pct(numbers[f"same_sign_per_example_{act}"]),
-                     pct(numbers[f"same_sign_batch_{act}"]), fmt(run.final)])
+        rows.append(
+            [
+                act,
+                fmt(mean_act),
+                pct(numbers[f"same_sign_per_example_{act}"]),
+                pct(numbers[f"same_sign_batch_{act}"]),
+                fmt(run.final),
+            ]
+        )
     p = Plotter(out, "zero-centred")
     p.curves("loss", curves, "sigmoid vs tanh, same network and learning rate")
     return Result(
-        "zero-centred", numbers,
-        ["activation", "mean output, layer 1", "one-sign units (per example)",
-         "one-sign units (batch gradient)", f"MSE after {epochs} epochs"],
+        "zero-centred",
+        numbers,
+        [
+            "activation",
+            "mean output, layer 1",
+            "one-sign units (per example)",
+            "one-sign units (batch gradient)",
+            f"MSE after {epochs} epochs",
+        ],
         rows,
         f"per example, {pct(numbers['same_sign_per_example_sigmoid'])} of sigmoid units get weight gradients "
         f"of one sign ({pct(numbers['same_sign_per_example_tanh'])} with tanh); after {epochs} epochs MSE "
         f"sigmoid {fmt(numbers['mse_sigmoid'])} vs tanh {fmt(numbers['mse_tanh'])}",
-        errata=[f"'if ① is (-ve) then ② also (-ve)' holds for the gradient of one example; the "
-                f"full-batch gradient sums examples whose δ differ in sign, and measured only "
-                f"{pct(numbers['same_sign_batch_sigmoid'])} of sigmoid units had one-sign batch gradients"],
+        errata=[
+            f"'if ① is (-ve) then ② also (-ve)' holds for the gradient of one example; the "
+            f"full-batch gradient sums examples whose δ differ in sign, and measured only "
+            f"{pct(numbers['same_sign_batch_sigmoid'])} of sigmoid units had one-sign batch gradients"
+        ],
         files=p.files,
         setup=f"MLP({features}, {list(hidden) + [1]}), {n} standard-normal inputs, y = sin(Σx), "
-              f"SGD lr={lr}, {epochs} epochs, signs of ∂L/∂W of layer 2 at {checkpoints} checkpoints",
+        f"SGD lr={lr}, {epochs} epochs, signs of ∂L/∂W of layer 2 at {checkpoints} checkpoints",
     )
 
 
 # ---------------------------------------------------------------------------- selu-self-normalizing
-@experiment("selu-self-normalizing",
-            "SELU with LeCun-normal weights pulls every layer's mean to 0 and std to 1")
-def selu_self_normalizing(out=None, *, depth: int = 20, width: int = 64, n: int = 256,
-                          scales: tuple = (0.3, 1.0, 3.0), seed: int = 0) -> Result:
+@experiment(
+    "selu-self-normalizing", "SELU with LeCun-normal weights pulls every layer's mean to 0 and std to 1"
+)
+def selu_self_normalizing(
+    out=None,
+    *,
+    depth: int = 20,
+    width: int = 64,
+    n: int = 256,
+    scales: tuple = (0.3, 1.0, 3.0),
+    seed: int = 0,
+) -> Result:
     """Forward statistics of a deep network fed inputs of std 0.3, 1 and 3.
 
     Self-normalizing (Klambauer et al. 2017): with λ ≈ 1.0507, α ≈ 1.6733 and weights of
@@ -243,12 +334,14 @@ def selu_self_normalizing(out=None, *, depth: int = 20, width: int = 64, n: int 
         for scale in scales:
             with no_grad():
                 rec, _ = diagnostics.record(net, X * scale)
-            stats = rec.stats()[:-1]          # the last layer is linear: hidden layers only
+            stats = rec.stats()[:-1]  # the last layer is linear: hidden layers only
             key = f"{act}_{init}_{scale:g}"
             numbers[f"mean_last_{key}"] = stats[-1].mean
             numbers[f"std_last_{key}"] = stats[-1].std
             numbers[f"std_first_{key}"] = stats[0].std
-            rows.append([act, init, f"{scale:g}", fmt(stats[0].std), f"{fmt(stats[-1].mean)} / {fmt(stats[-1].std)}"])
+            rows.append(
+                [act, init, f"{scale:g}", fmt(stats[0].std), f"{fmt(stats[-1].mean)} / {fmt(stats[-1].std)}"]
+            )
             stds_plot[f"{act}+{init}, input std {scale:g}"] = [s.std for s in stats]
     lecun_stds = [numbers[f"std_last_selu_lecun_normal_{s:g}"] for s in scales]
     lecun_means = [numbers[f"mean_last_selu_lecun_normal_{s:g}"] for s in scales]
@@ -258,18 +351,21 @@ def selu_self_normalizing(out=None, *, depth: int = 20, width: int = 64, n: int 
     p = Plotter(out, "selu-self-normalizing")
     p.per_layer("std", stds_plot, "activation std per layer", "std of the layer's outputs")
     return Result(
-        "selu-self-normalizing", numbers,
+        "selu-self-normalizing",
+        numbers,
         ["activation", "init", "input std", "std, layer 1", f"mean / std, layer {depth - 1}"],
         rows,
         f"after {depth - 1} SELU layers with lecun_normal the std is "
         f"{', '.join(fmt(s) for s in lecun_stds)} for inputs of std {', '.join(f'{s:g}' for s in scales)} "
         f"(|mean| ≤ {fmt(numbers['selu_lecun_max_abs_mean'])}); with he_normal it drifts to "
         f"{', '.join(fmt(s) for s in he_stds)}",
-        errata=["the notes call λ and α 'experimental fix parameter': they are derived so that "
-                "(mean 0, variance 1) is a fixed point of a SELU layer with weights of variance "
-                "1/fan_in; measured, self-normalization needs that init (lecun_normal): with "
-                f"he_normal the std drifts to {', '.join(fmt(s) for s in he_stds)}"],
+        errata=[
+            "the notes call λ and α 'experimental fix parameter': they are derived so that "
+            "(mean 0, variance 1) is a fixed point of a SELU layer with weights of variance "
+            "1/fan_in; measured, self-normalization needs that init (lecun_normal): with "
+            f"he_normal the std drifts to {', '.join(fmt(s) for s in he_stds)}"
+        ],
         files=p.files,
         setup=f"MLP({width}, [{width}]×{depth}) (last layer linear), {n} standard-normal inputs "
-              f"scaled by {', '.join(f'{s:g}' for s in scales)}, forward pass only",
+        f"scaled by {', '.join(f'{s:g}' for s in scales)}, forward pass only",
     )

@@ -18,8 +18,14 @@ from ..activations import SELU_ALPHA, SELU_SCALE
 from ..functional import elu, leaky_relu, prelu, relu, selu, sigmoid, tanh
 from ..tensor import Tensor
 
-__all__ = ["ActivationInfo", "ACTIVATION_INFO", "values_and_derivatives", "table", "plot_activation",
-           "DEFAULT_POINTS"]
+__all__ = [
+    "ActivationInfo",
+    "ACTIVATION_INFO",
+    "values_and_derivatives",
+    "table",
+    "plot_activation",
+    "DEFAULT_POINTS",
+]
 
 DEFAULT_POINTS = (-3.0, -1.0, 0.0, 1.0, 3.0)
 
@@ -36,19 +42,41 @@ class ActivationInfo:
 
 
 ACTIVATION_INFO: dict[str, ActivationInfo] = {
-    a.name: a for a in (
+    a.name: a
+    for a in (
         ActivationInfo("sigmoid", sigmoid, "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)"),
-        ActivationInfo("tanh", tanh, "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)",
-                       "(−1, 1)"),
+        ActivationInfo(
+            "tanh", tanh, "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)", "(−1, 1)"
+        ),
         ActivationInfo("relu", relu, "relu(x) = max(0, x)", "1 for x > 0, 0 for x ≤ 0", "[0, ∞)"),
-        ActivationInfo("leaky_relu", leaky_relu, "x for x > 0, 0.01·x otherwise",
-                       "1 for x > 0, 0.01 for x ≤ 0", "(−∞, ∞)"),
-        ActivationInfo("prelu", lambda t: prelu(t, np.array([0.25])), "x for x > 0, a·x otherwise (a = 0.25, trained)",
-                       "1 for x > 0, a for x ≤ 0", "(−∞, ∞)"),
-        ActivationInfo("elu", elu, "x for x > 0, α(e^x − 1) otherwise (α = 1)",
-                       "1 for x > 0, ELU(x) + α = αe^x for x ≤ 0", "(−α, ∞)"),
-        ActivationInfo("selu", selu, f"λ·x for x > 0, λα(e^x − 1) otherwise (λ = {SELU_SCALE:.4f}, α = {SELU_ALPHA:.4f})",
-                       "λ for x > 0, λαe^x for x ≤ 0", "(−λα, ∞)"),
+        ActivationInfo(
+            "leaky_relu",
+            leaky_relu,
+            "x for x > 0, 0.01·x otherwise",
+            "1 for x > 0, 0.01 for x ≤ 0",
+            "(−∞, ∞)",
+        ),
+        ActivationInfo(
+            "prelu",
+            lambda t: prelu(t, np.array([0.25])),
+            "x for x > 0, a·x otherwise (a = 0.25, trained)",
+            "1 for x > 0, a for x ≤ 0",
+            "(−∞, ∞)",
+        ),
+        ActivationInfo(
+            "elu",
+            elu,
+            "x for x > 0, α(e^x − 1) otherwise (α = 1)",
+            "1 for x > 0, ELU(x) + α = αe^x for x ≤ 0",
+            "(−α, ∞)",
+        ),
+        ActivationInfo(
+            "selu",
+            selu,
+            f"λ·x for x > 0, λα(e^x − 1) otherwise (λ = {SELU_SCALE:.4f}, α = {SELU_ALPHA:.4f})",
+            "λ for x > 0, λαe^x for x ≤ 0",
+            "(−λα, ∞)",
+        ),
     )
 }
 
@@ -57,8 +85,9 @@ def _get(name: str) -> ActivationInfo:
     try:
         return ACTIVATION_INFO[name]
     except KeyError:
-        raise ValueError(f"unknown activation {name!r}; expected one of: "
-                         f"{', '.join(ACTIVATION_INFO)}") from None
+        raise ValueError(
+            f"unknown activation {name!r}; expected one of: {', '.join(ACTIVATION_INFO)}"
+        ) from None
 
 
 def values_and_derivatives(name: str, x: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +95,7 @@ def values_and_derivatives(name: str, x: Any) -> tuple[np.ndarray, np.ndarray]:
     info = _get(name)
     t = Tensor(np.asarray(x, dtype=float), requires_grad=True)
     out = info.fn(t)
-    out.sum().backward()          # ∂(Σ f(xᵢ))/∂xᵢ = f'(xᵢ): the activation acts elementwise
+    out.sum().backward()  # ∂(Σ f(xᵢ))/∂xᵢ = f'(xᵢ): the activation acts elementwise
     return out.data.copy(), t.grad.copy()
 
 

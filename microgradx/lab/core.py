@@ -22,8 +22,21 @@ from ..functional import mse_loss
 from ..optim import SGD
 from ..tensor import Tensor
 
-__all__ = ["Result", "Experiment", "EXPERIMENTS", "experiment", "sine_data", "gaussian_data",
-           "train", "TrainRun", "mse", "best_line_mse", "fmt", "sci", "pct"]
+__all__ = [
+    "Result",
+    "Experiment",
+    "EXPERIMENTS",
+    "experiment",
+    "sine_data",
+    "gaussian_data",
+    "train",
+    "TrainRun",
+    "mse",
+    "best_line_mse",
+    "fmt",
+    "sci",
+    "pct",
+]
 
 
 @dataclass
@@ -159,8 +172,15 @@ class TrainRun:
         return self.losses[-1] if self.losses else math.nan
 
 
-def train(model: Any, X: np.ndarray, y: np.ndarray, lr: float, epochs: int, momentum: float = 0.0,
-          callback: Callable[[int], Any] | None = None) -> TrainRun:
+def train(
+    model: Any,
+    X: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    epochs: int,
+    momentum: float = 0.0,
+    callback: Callable[[int], Any] | None = None,
+) -> TrainRun:
     """Full-batch gradient descent with SGD on the MSE loss; stops cleanly if the numbers overflow.
 
     The loop is the notes' recipe: forward, loss, backward, update. A learning rate that is too
@@ -199,7 +219,7 @@ def fmt(x: float, digits: int = 4) -> str:
     if not math.isfinite(x):
         return str(x)
     if x == 0:
-        return "0"            # exactly zero (not a rounded small number)
+        return "0"  # exactly zero (not a rounded small number)
     if x != 0 and (abs(x) < 10 ** -(digits - 1) or abs(x) >= 1e5):
         return f"{x:.2e}"
     return f"{round(x, digits) + 0.0:.{digits}f}"

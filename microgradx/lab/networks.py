@@ -43,16 +43,21 @@ def neuron() -> Network:
     z = _named(w1 * x1 + w2 * x2 + b, "z")
     a = _named(sigmoid(z), "a")
     loss = _named((a - y) ** 2, "L")
-    return Network(loss, "a = σ(w1·x1 + w2·x2 + b), L = (a − y)²; w1 = 0.5, w2 = −0.3, b = 0.1, "
-                         "x = (2, −1), y = 1", tensors={"w1": w1, "w2": w2, "b": b})
+    return Network(
+        loss,
+        "a = σ(w1·x1 + w2·x2 + b), L = (a − y)²; w1 = 0.5, w2 = −0.3, b = 0.1, x = (2, −1), y = 1",
+        tensors={"w1": w1, "w2": w2, "b": b},
+    )
 
 
 def network_221() -> Network:
     """The notes' 2-2-1 regression network with scalars: w_ij connects input i to hidden node j."""
     T = Tensor
     x1, x2 = T(0.5, name="x1"), T(-1.0, name="x2")
-    w = {k: T(v, requires_grad=True, name=k) for k, v in
-         (("w11", 0.4), ("w21", -0.6), ("w12", 0.3), ("w22", 0.8))}
+    w = {
+        k: T(v, requires_grad=True, name=k)
+        for k, v in (("w11", 0.4), ("w21", -0.6), ("w12", 0.3), ("w22", 0.8))
+    }
     b11, b12 = T(0.1, requires_grad=True, name="b11"), T(-0.2, requires_grad=True, name="b12")
     v1, v2 = T(0.7, requires_grad=True, name="v1"), T(-0.5, requires_grad=True, name="v2")
     b2 = T(0.05, requires_grad=True, name="c")
@@ -62,9 +67,11 @@ def network_221() -> Network:
     a11, a12 = _named(sigmoid(z11), "a11"), _named(sigmoid(z12), "a12")
     y_hat = _named(v1 * a11 + v2 * a12 + b2, "ŷ")
     loss = _named((y_hat - y) ** 2, "L")
-    return Network(loss, "2-2-1 network: z1j = w1j·x1 + w2j·x2 + b1j, a1j = σ(z1j), ŷ = v1·a11 + v2·a12 + c, "
-                         "L = (ŷ − y)²",
-                   tensors={**w, "b11": b11, "b12": b12, "v1": v1, "v2": v2, "x1": x1})
+    return Network(
+        loss,
+        "2-2-1 network: z1j = w1j·x1 + w2j·x2 + b1j, a1j = σ(z1j), ŷ = v1·a11 + v2·a12 + c, L = (ŷ − y)²",
+        tensors={**w, "b11": b11, "b12": b12, "v1": v1, "v2": v2, "x1": x1},
+    )
 
 
 def mlp() -> Network:
@@ -73,8 +80,12 @@ def mlp() -> Network:
     X = Tensor(np.array([[0.5, -1.0], [1.5, 2.0], [0.0, 1.0]]), name="X")
     y = Tensor(np.array([[1.0], [0.0], [1.0]]), name="y")
     loss = _named(mse_loss(net(X), y), "L")
-    return Network(loss, "nn.MLP(2, [2, 1], activation='sigmoid') on a batch of 3, MSE loss", model=net,
-                   tensors={"layers.0.weight": net.layers[0].weight})
+    return Network(
+        loss,
+        "nn.MLP(2, [2, 1], activation='sigmoid') on a batch of 3, MSE loss",
+        model=net,
+        tensors={"layers.0.weight": net.layers[0].weight},
+    )
 
 
 def linear() -> Network:
@@ -87,8 +98,9 @@ def linear() -> Network:
     a2 = _named(w2 * a1 + b2, "A2")
     y = T(0.0, name="y")
     loss = _named((a2 - y) ** 2, "L")
-    return Network(loss, "A1 = w1·A0 + b1, A2 = w2·A1 + b2 (no activation), L = (A2 − y)²",
-                   tensors={"w1": w1, "w2": w2})
+    return Network(
+        loss, "A1 = w1·A0 + b1, A2 = w2·A1 + b2 (no activation), L = (A2 − y)²", tensors={"w1": w1, "w2": w2}
+    )
 
 
 def dead_relu() -> Network:
@@ -102,8 +114,11 @@ def dead_relu() -> Network:
     a = _named(relu(z), "a1")
     y_hat = _named(v * a, "ŷ")
     loss = _named((y_hat - T(1.0, name="y")) ** 2, "L")
-    return Network(loss, "a1 = max(0, w1·x1 + w2·x2 + b1) with b1 = −5: a dead ReLU, ∂L/∂w1 = ∂L/∂w2 = 0",
-                   tensors={"w1": w1, "w2": w2, "b1": b})
+    return Network(
+        loss,
+        "a1 = max(0, w1·x1 + w2·x2 + b1) with b1 = −5: a dead ReLU, ∂L/∂w1 = ∂L/∂w2 = 0",
+        tensors={"w1": w1, "w2": w2, "b1": b},
+    )
 
 
 def deep_sigmoid() -> Network:
@@ -112,8 +127,12 @@ def deep_sigmoid() -> Network:
     X = Tensor(np.random.default_rng(0).normal(size=(8, 2)), name="X")
     y = Tensor(np.random.default_rng(1).normal(size=(8, 1)), name="y")
     loss = _named(mse_loss(net(X), y), "L")
-    return Network(loss, "nn.MLP(2, [4]×5 + [1], sigmoid): vanishing gradients, shaded by |grad|",
-                   model=net, draw_options={"shade_grad": True, "show_data": False})
+    return Network(
+        loss,
+        "nn.MLP(2, [4]×5 + [1], sigmoid): vanishing gradients, shaded by |grad|",
+        model=net,
+        draw_options={"shade_grad": True, "show_data": False},
+    )
 
 
 NETWORKS: dict[str, Callable[[], Network]] = {

@@ -57,8 +57,15 @@ class Plotter:
     def _filename(self, name: str) -> str:
         return f"{self.prefix}-{name}.png" if self.prefix else f"{name}.png"
 
-    def curves(self, name: str, series: dict[str, Sequence[float]], title: str,
-               xlabel: str = "epoch", ylabel: str = "MSE loss", log: bool = True):
+    def curves(
+        self,
+        name: str,
+        series: dict[str, Sequence[float]],
+        title: str,
+        xlabel: str = "epoch",
+        ylabel: str = "MSE loss",
+        log: bool = True,
+    ):
         """Lines, one per entry of ``series`` (label -> values); log y axis by default."""
         fig = self._figure(figsize=(4.8, 3.2))
         if fig is None:
@@ -77,10 +84,11 @@ class Plotter:
         ax.legend(fontsize=7)
         return self._save(fig, name)
 
-    def per_layer(self, name: str, series: dict[str, Sequence[float]], title: str, ylabel: str,
-                  log: bool = True):
+    def per_layer(
+        self, name: str, series: dict[str, Sequence[float]], title: str, ylabel: str, log: bool = True
+    ):
         """One line per entry, x = layer 1 … L (e.g. gradient norms or activation std)."""
-        many = len(series) > 4                   # then the legend goes beside the axes
+        many = len(series) > 4  # then the legend goes beside the axes
         fig = self._figure(figsize=(7.2 if many else 4.8, 3.2))
         if fig is None:
             return None
@@ -101,8 +109,15 @@ class Plotter:
             ax.legend(fontsize=7)
         return self._save(fig, name)
 
-    def fits(self, name: str, X: np.ndarray, y: np.ndarray, predictions: dict[str, np.ndarray],
-             title: str, grid: np.ndarray | None = None):
+    def fits(
+        self,
+        name: str,
+        X: np.ndarray,
+        y: np.ndarray,
+        predictions: dict[str, np.ndarray],
+        title: str,
+        grid: np.ndarray | None = None,
+    ):
         """The data as dots and each model's prediction as a line (1-D inputs); predictions are
         at the points ``X``, or at ``grid`` when given."""
         fig = self._figure(figsize=(4.8, 3.2))
@@ -120,13 +135,13 @@ class Plotter:
         ax.legend(fontsize=7)
         return self._save(fig, name)
 
-    def histograms(self, name: str, recording: diagnostics.Recording, title: str,
-                   which: str = "a"):
+    def histograms(self, name: str, recording: diagnostics.Recording, title: str, which: str = "a"):
         """Per-layer histograms of a recorded forward pass (the notes' saturation histograms)."""
         if not self._available():
             return None
-        path = diagnostics.plot_histograms(recording, self.out / self._filename(name),
-                                           title=title, which=which, notice=False)
+        path = diagnostics.plot_histograms(
+            recording, self.out / self._filename(name), title=title, which=which, notice=False
+        )
         if path is not None:
             self.files.append(path)
         return path

@@ -49,11 +49,22 @@ def _with_bias(net: Any, bias: float) -> Any:
 
 
 # ---------------------------------------------------------------------------- dying-relu
-@experiment("dying-relu",
-            "a high learning rate or a large negative bias leaves ReLU units dead (z ≤ 0 on every input)")
-def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, low_lr: float = 0.05,
-               high_lr: float = 0.5, bias: float = -3.0, bias_epochs: int = 1000,
-               seed: int = 0) -> Result:
+@experiment(
+    "dying-relu",
+    "a high learning rate or a large negative bias leaves ReLU units dead (z ≤ 0 on every input)",
+)
+def dying_relu(
+    out=None,
+    *,
+    n: int = 128,
+    width: int = 32,
+    epochs: int = 200,
+    low_lr: float = 0.05,
+    high_lr: float = 0.5,
+    bias: float = -3.0,
+    bias_epochs: int = 1000,
+    seed: int = 0,
+) -> Result:
     """The notes' two causes of dead ReLU units, measured.
 
     1. High learning rate: the same ``1 → width → width → 1`` ReLU network trained with plain
@@ -94,17 +105,28 @@ def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, lo
         numbers[f"mse_{label}_bias"] = run.final
         if label == "negative":
             numbers["dead_weight_change"] = float(moved.max()) if moved.size else 0.0
-        rows.append([f"lr = {low_lr}, momentum 0.9, {bias_epochs} epochs", f"{b:g}",
-                     " / ".join(pct(d) for d in dead1), fmt(run.final)])
+        rows.append(
+            [
+                f"lr = {low_lr}, momentum 0.9, {bias_epochs} epochs",
+                f"{b:g}",
+                " / ".join(pct(d) for d in dead1),
+                fmt(run.final),
+            ]
+        )
 
     p = Plotter(out, "dying-relu")
     p.curves("loss", curves, "ReLU network: training loss", log=True)
     with no_grad():
         rec, _ = diagnostics.record(high_net, X)
-    p.histograms("z-after-high-lr", diagnostics.Recording(rec.layers[:-1]),
-                 f"pre-activations z after lr={high_lr}: all ≤ 0 = dead", which="z")
+    p.histograms(
+        "z-after-high-lr",
+        diagnostics.Recording(rec.layers[:-1]),
+        f"pre-activations z after lr={high_lr}: all ≤ 0 = dead",
+        which="z",
+    )
     return Result(
-        "dying-relu", numbers,
+        "dying-relu",
+        numbers,
         ["training", "initial bias", "dead units (layer 1 / layer 2)", "final MSE"],
         rows,
         f"dead units: {' / '.join(pct(d) for d in numbers['dead_high_lr_layers'])} after lr={high_lr} (MSE {fmt(numbers['mse_high_lr'])} "
@@ -113,22 +135,32 @@ def dying_relu(out=None, *, n: int = 128, width: int = 32, epochs: int = 200, lo
         f"bias {bias}: {pct(numbers['dead_negative_bias_init'])} dead at the start and "
         f"{pct(numbers['dead_negative_bias_after'])} after {bias_epochs} epochs, their weights moved by "
         f"{'exactly 0' if numbers['dead_weight_change'] == 0 else fmt(numbers['dead_weight_change'])}",
-        errata=["'if one time Neuron is dead then everytime neuron is dead' holds for a unit whose "
-                "inputs cannot change (the first hidden layer, on fixed data); a unit of a deeper "
-                "layer can come back when earlier layers change its inputs (see "
-                "tests/test_errata.py::test_e16_dead_unit_in_a_deeper_layer_can_revive)"],
+        errata=[
+            "'if one time Neuron is dead then everytime neuron is dead' holds for a unit whose "
+            "inputs cannot change (the first hidden layer, on fixed data); a unit of a deeper "
+            "layer can come back when earlier layers change its inputs (see "
+            "tests/test_errata.py::test_e16_dead_unit_in_a_deeper_layer_can_revive)"
+        ],
         files=p.files,
         setup=f"MLP(1, [{width}, {width}, 1], relu, He-uniform weights), sin(πx) on {n} points in "
-              f"[−1, 1], full-batch SGD; dead = z ≤ 0 on all {n} inputs",
+        f"[−1, 1], full-batch SGD; dead = z ≤ 0 on all {n} inputs",
     )
 
 
 # ---------------------------------------------------------------------------- leaky-fix
-@experiment("leaky-fix",
-            "leaky ReLU (and ELU) keep a gradient flowing where ReLU units are dead")
-def leaky_fix(out=None, *, n: int = 128, width: int = 32, epochs: int = 2000, lr: float = 0.05,
-              bias: float = -3.0, high_lr: float = 0.5, high_epochs: int = 200,
-              seed: int = 0) -> Result:
+@experiment("leaky-fix", "leaky ReLU (and ELU) keep a gradient flowing where ReLU units are dead")
+def leaky_fix(
+    out=None,
+    *,
+    n: int = 128,
+    width: int = 32,
+    epochs: int = 2000,
+    lr: float = 0.05,
+    bias: float = -3.0,
+    high_lr: float = 0.5,
+    high_epochs: int = 200,
+    seed: int = 0,
+) -> Result:
     """Every hidden unit starts with z < 0 on every input (bias ``bias``); then train.
 
     ReLU: every unit dead, zero gradient, the loss stays at Var(y). Leaky ReLU: the gradient is
@@ -149,38 +181,63 @@ def leaky_fix(out=None, *, n: int = 128, width: int = 32, epochs: int = 2000, lr
         negative1 = _dead_per_layer(net, X)[0]
         moved = float(np.abs(net.layers[0].weight.data - W0).max())
         curves[act] = run.losses
-        numbers.update({f"zero_grad_{act}": frozen, f"negative_init_{act}": negative0,
-                        f"negative_after_{act}": negative1, f"weight_change_{act}": moved,
-                        f"mse_{act}": run.final, f"diverged_{act}": run.diverged_at})
+        numbers.update(
+            {
+                f"zero_grad_{act}": frozen,
+                f"negative_init_{act}": negative0,
+                f"negative_after_{act}": negative1,
+                f"weight_change_{act}": moved,
+                f"mse_{act}": run.final,
+                f"diverged_{act}": run.diverged_at,
+            }
+        )
         rows.append([act, pct(frozen), pct(negative1), fmt(moved), fmt(run.final)])
 
     net = MLP(1, [width, width, 1], activation="leaky_relu", rng=seed)
     run = train(net, X, y, lr=high_lr, epochs=high_epochs)
     numbers["high_lr_leaky_diverged_at"] = run.diverged_at
-    numbers["high_lr_leaky_zero_grad"] = None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
-    high = (f"diverged (overflow) at epoch {run.diverged_at}" if run.diverged_at is not None
-            else f"MSE {fmt(run.final)}")
+    numbers["high_lr_leaky_zero_grad"] = (
+        None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
+    )
+    high = (
+        f"diverged (overflow) at epoch {run.diverged_at}"
+        if run.diverged_at is not None
+        else f"MSE {fmt(run.final)}"
+    )
 
     p = Plotter(out, "leaky-fix")
     p.curves("loss", curves, f"all units start negative (bias {bias})")
     return Result(
-        "leaky-fix", numbers,
-        ["activation", "units with zero gradient", f"units negative on every input after {epochs} epochs",
-         "max |Δw| layer 1", "final MSE"],
+        "leaky-fix",
+        numbers,
+        [
+            "activation",
+            "units with zero gradient",
+            f"units negative on every input after {epochs} epochs",
+            "max |Δw| layer 1",
+            "final MSE",
+        ],
         rows,
         f"bias {bias}: units with zero gradient: relu {pct(numbers['zero_grad_relu'])}, leaky_relu "
         f"{pct(numbers['zero_grad_leaky_relu'])}, elu {pct(numbers['zero_grad_elu'])}; MSE relu "
         f"{fmt(numbers['mse_relu'])} (stuck), leaky_relu {fmt(numbers['mse_leaky_relu'])}, elu "
         f"{fmt(numbers['mse_elu'])}; leaky_relu at lr={high_lr}: {high}",
-        errata=[f"'No dying ReLU problem' with leaky ReLU: true, no unit has a zero gradient, but "
-                f"units pushed to z < 0 receive 1% of the gradient; here "
-                f"{pct(numbers['negative_after_leaky_relu'])} were still negative on every input "
-                f"after {epochs} epochs, and a network of such units is linear: its MSE "
-                f"{fmt(numbers['mse_leaky_relu'])} is the best straight line's {fmt(line)}",
-                *([f"leaky ReLU fixes dead units, not a learning rate that is too high: at "
-                   f"lr={high_lr}, which kills ReLU units, the leaky network {high}"]
-                  if run.diverged_at is not None else [])],
+        errata=[
+            f"'No dying ReLU problem' with leaky ReLU: true, no unit has a zero gradient, but "
+            f"units pushed to z < 0 receive 1% of the gradient; here "
+            f"{pct(numbers['negative_after_leaky_relu'])} were still negative on every input "
+            f"after {epochs} epochs, and a network of such units is linear: its MSE "
+            f"{fmt(numbers['mse_leaky_relu'])} is the best straight line's {fmt(line)}",
+            *(
+                [
+                    f"leaky ReLU fixes dead units, not a learning rate that is too high: at "
+                    f"lr={high_lr}, which kills ReLU units, the leaky network {high}"
+                ]
+                if run.diverged_at is not None
+                else []
+            ),
+        ],
         files=p.files,
         setup=f"MLP(1, [{width}, 1]) with hidden bias {bias}, sin(πx) on {n} points, SGD lr={lr} "
-              f"momentum=0.9, {epochs} epochs",
+        f"momentum=0.9, {epochs} epochs",
     )

@@ -10,13 +10,39 @@ Example:
     (1, 16)
 """
 
-from .activation import ACTIVATIONS, DEFAULT_INIT, ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh, default_init
+from .activation import (
+    ACTIVATIONS,
+    DEFAULT_INIT,
+    ELU,
+    SELU,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Tanh,
+    default_init,
+)
 from .layers import MLP, Layer, Neuron, Sequential
 from .loss import BCELoss, MSELoss
 from .module import Module, Parameter
 
 __all__ = [
-    "Module", "Parameter", "Neuron", "Layer", "MLP", "Sequential",
-    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
-    "MSELoss", "BCELoss", "ACTIVATIONS", "DEFAULT_INIT", "default_init",
+    "Module",
+    "Parameter",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "SELU",
+    "MSELoss",
+    "BCELoss",
+    "ACTIVATIONS",
+    "DEFAULT_INIT",
+    "default_init",
 ]

@@ -15,8 +15,16 @@ from ..tensor import Tensor
 from .module import Module, Parameter
 
 __all__ = [
-    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
-    "ACTIVATIONS", "DEFAULT_INIT", "default_init",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "SELU",
+    "ACTIVATIONS",
+    "DEFAULT_INIT",
+    "default_init",
 ]
 
 
@@ -117,8 +125,11 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, numbers.Integral) \
-                or num_parameters < 1:
+        if (
+            isinstance(num_parameters, bool)
+            or not isinstance(num_parameters, numbers.Integral)
+            or num_parameters < 1
+        ):
             raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
         if isinstance(init, bool) or not isinstance(init, numbers.Real):
             raise ValueError(f"PReLU: init must be a real number, got {init!r}")

@@ -35,17 +35,19 @@ def _resolve_activation(activation: Any, where: str) -> Any:
     if isinstance(activation, str):
         cls = ACTIVATIONS.get(activation)
         if cls is None:
-            raise ValueError(f"{where}: unknown activation {activation!r}; expected None, a "
-                             f"callable, a Module or one of {', '.join(ACTIVATIONS)}")
+            raise ValueError(
+                f"{where}: unknown activation {activation!r}; expected None, a "
+                f"callable, a Module or one of {', '.join(ACTIVATIONS)}"
+            )
         return cls()
     if callable(activation):
         return activation
-    raise ValueError(f"{where}: activation must be None, a name, a callable or a Module, "
-                     f"got {activation!r}")
+    raise ValueError(f"{where}: activation must be None, a name, a callable or a Module, got {activation!r}")
 
 
-def _initial_weight(init: Any, activation: Any, shape: tuple[int, int],
-                    gen: np.random.Generator, where: str) -> np.ndarray:
+def _initial_weight(
+    init: Any, activation: Any, shape: tuple[int, int], gen: np.random.Generator, where: str
+) -> np.ndarray:
     """Draw the initial weight: ``init`` by name, as a callable ``(shape, rng)``, or the default."""
     if init is None:
         init = default_init(activation)
@@ -60,8 +62,10 @@ def _initial_weight(init: Any, activation: Any, shape: tuple[int, int],
             raise ValueError(f"{where}: init returned non-numeric data of dtype {w.dtype}")
         w = w.astype(np.float64)
     else:
-        raise ValueError(f"{where}: init must be None, an initializer name or a callable "
-                         f"(shape, rng) -> ndarray, got {init!r}")
+        raise ValueError(
+            f"{where}: init must be None, an initializer name or a callable "
+            f"(shape, rng) -> ndarray, got {init!r}"
+        )
     if w.shape != shape:
         raise ValueError(f"{where}: init returned shape {w.shape}, expected {shape}")
     return w
@@ -70,8 +74,11 @@ def _initial_weight(init: Any, activation: Any, shape: tuple[int, int],
 def _activation_name(activation: Any) -> str | None:
     if activation is None:
         return None
-    return getattr(activation, "name", None) or getattr(activation, "__name__", None) \
+    return (
+        getattr(activation, "name", None)
+        or getattr(activation, "__name__", None)
         or type(activation).__name__
+    )
 
 
 def _apply(activation: Any, z: Tensor) -> Tensor:
@@ -111,8 +118,7 @@ class Neuron(Module):
         0.2689
     """
 
-    def __init__(self, in_features: int, activation: Any = None, init: Any = None,
-                 rng: Any = None) -> None:
+    def __init__(self, in_features: int, activation: Any = None, init: Any = None, rng: Any = None) -> None:
         super().__init__()
         n = _check_size(in_features, "in_features", "Neuron")
         self.in_features = n
@@ -131,8 +137,9 @@ class Neuron(Module):
         else:
             t = x if isinstance(x, Tensor) else Tensor(x)
             if t.ndim == 0 or t.shape[-1] != n:
-                raise ValueError(f"Neuron: expected an input whose last axis has {n} entries, "
-                                 f"got shape {t.shape}")
+                raise ValueError(
+                    f"Neuron: expected an input whose last axis has {n} entries, got shape {t.shape}"
+                )
             xs = [t[..., i] for i in range(n)]
         w = self.weights
         z = w[0] * xs[0]
@@ -200,14 +207,22 @@ class Layer(Module):
         (5, 2)
     """
 
-    def __init__(self, in_features: int, out_features: int, activation: Any = None,
-                 init: Any = None, bias: bool = True, rng: Any = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        activation: Any = None,
+        init: Any = None,
+        bias: bool = True,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         self.in_features = _check_size(in_features, "in_features", "Layer")
         self.out_features = _check_size(out_features, "out_features", "Layer")
         self.activation = _resolve_activation(activation, "Layer")
-        w = _initial_weight(init, self.activation, (self.in_features, self.out_features),
-                            get_rng(rng), "Layer")
+        w = _initial_weight(
+            init, self.activation, (self.in_features, self.out_features), get_rng(rng), "Layer"
+        )
         self.weight = Parameter(w)
         self.bias = Parameter(np.zeros(self.out_features)) if bias else None
 
@@ -223,8 +238,10 @@ class Layer(Module):
         return _apply(act, z)
 
     def extra_repr(self) -> str:
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"activation={_activation_name(self.activation)}, bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"activation={_activation_name(self.activation)}, bias={self.bias is not None}"
+        )
 
 
 class MLP(Module):
@@ -256,8 +273,15 @@ class MLP(Module):
         (4, 1)
     """
 
-    def __init__(self, in_features: int, layer_sizes: Sequence[int], activation: Any = "relu",
-                 output_activation: Any = None, init: Any = None, rng: Any = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        layer_sizes: Sequence[int],
+        activation: Any = "relu",
+        output_activation: Any = None,
+        init: Any = None,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         n_in = _check_size(in_features, "in_features", "MLP")
         if isinstance(layer_sizes, numbers.Integral) or not hasattr(layer_sizes, "__iter__"):
@@ -269,9 +293,13 @@ class MLP(Module):
         dims = [n_in] + sizes
         self.in_features = n_in
         self.layers = [
-            Layer(dims[k], dims[k + 1],
-                  activation=activation if k < len(sizes) - 1 else output_activation,
-                  init=init, rng=gen)
+            Layer(
+                dims[k],
+                dims[k + 1],
+                activation=activation if k < len(sizes) - 1 else output_activation,
+                init=init,
+                rng=gen,
+            )
             for k in range(len(sizes))
         ]
 
@@ -301,8 +329,9 @@ class Sequential(Module):
         super().__init__()
         for i, m in enumerate(modules):
             if not isinstance(m, Module):
-                raise TypeError(f"Sequential: argument {i} is a {type(m).__name__} ({m!r}); "
-                                f"expected a Module")
+                raise TypeError(
+                    f"Sequential: argument {i} is a {type(m).__name__} ({m!r}); expected a Module"
+                )
             self._modules[str(i)] = m
         self._sequence: tuple[Module, ...] = tuple(modules)
 

@@ -37,8 +37,9 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, requires_grad: bool = True, name: str | None = None,
-                 dtype: Any = None) -> None:
+    def __init__(
+        self, data: Any, requires_grad: bool = True, name: str | None = None, dtype: Any = None
+    ) -> None:
         super().__init__(data, requires_grad=requires_grad, name=name, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -46,9 +47,7 @@ class Parameter(Tensor):
 
 
 def _is_registrable_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(
-        isinstance(v, (Module, Parameter)) for v in value
-    )
+    return isinstance(value, (list, tuple)) and all(isinstance(v, (Module, Parameter)) for v in value)
 
 
 class Module:
@@ -125,8 +124,7 @@ class Module:
                 continue
             seen.add(id(module))
             yield name, module
-            subs = [(f"{name}.{n}" if name else n, m)
-                    for n, m in module._children() if isinstance(m, Module)]
+            subs = [(f"{name}.{n}" if name else n, m) for n, m in module._children() if isinstance(m, Module)]
             stack.extend(reversed(subs))
 
     def modules(self) -> Iterator[Module]:
@@ -186,22 +184,26 @@ class Module:
         own = OrderedDict(self.named_parameters())
         missing = [k for k in own if k not in state_dict]
         if missing:
-            raise ValueError(f"load_state_dict: missing key {missing[0]!r} "
-                             f"(missing: {', '.join(map(repr, missing))})")
+            raise ValueError(
+                f"load_state_dict: missing key {missing[0]!r} (missing: {', '.join(map(repr, missing))})"
+            )
         unexpected = [k for k in state_dict.keys() if k not in own]
         if unexpected:
-            raise ValueError(f"load_state_dict: unexpected key {unexpected[0]!r} "
-                             f"(this model has: {', '.join(map(repr, own))})")
+            raise ValueError(
+                f"load_state_dict: unexpected key {unexpected[0]!r} "
+                f"(this model has: {', '.join(map(repr, own))})"
+            )
         arrays = {}
         for key, p in own.items():
             value = state_dict[key]
             arr = np.asarray(value.data if isinstance(value, Tensor) else value)
             if arr.dtype.kind not in "fiub":
-                raise ValueError(f"load_state_dict: key {key!r} holds non-numeric data "
-                                 f"of dtype {arr.dtype}")
+                raise ValueError(f"load_state_dict: key {key!r} holds non-numeric data of dtype {arr.dtype}")
             if arr.shape != p.data.shape:
-                raise ValueError(f"load_state_dict: key {key!r} has shape {arr.shape}, "
-                                 f"the parameter has shape {p.data.shape}")
+                raise ValueError(
+                    f"load_state_dict: key {key!r} has shape {arr.shape}, "
+                    f"the parameter has shape {p.data.shape}"
+                )
             arrays[key] = arr
         for key, p in own.items():
             np.copyto(p.data, arrays[key], casting="unsafe")

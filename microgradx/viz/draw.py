@@ -52,22 +52,40 @@ class ComputationGraph(graphviz.Digraph):
     text is shown instead of a traceback.
     """
 
-    def pipe(self, format: str | None = None, renderer: str | None = None,
-             formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False, *,
-             engine: str | None = None, encoding: str | None = None) -> bytes | str:
+    def pipe(
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: Any = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+    ) -> bytes | str:
         """The graph rendered to ``format`` (default ``self.format``, i.e. svg) as bytes, or
         as text when ``encoding`` is given. Raises `microgradx.viz.render.RendererError` when no
         renderer can write that format."""
         if renderer or formatter or neato_no_op or (engine not in (None, "dot")):
-            raise ValueError("ComputationGraph.pipe supports only format= and encoding=; "
-                             f"got renderer={renderer!r}, formatter={formatter!r}, "
-                             f"engine={engine!r}, neato_no_op={neato_no_op!r}")
+            raise ValueError(
+                "ComputationGraph.pipe supports only format= and encoding=; "
+                f"got renderer={renderer!r}, formatter={formatter!r}, "
+                f"engine={engine!r}, neato_no_op={neato_no_op!r}"
+            )
         data = _render.pipe_dot(self.source, format or self.format or "svg")
         return data.decode(encoding) if encoding else data
 
-    def render(self, filename: Any = None, directory: Any = None, view: bool = False,
-               cleanup: bool = False, format: str | None = None, *args: Any,
-               outfile: Any = None, **kwargs: Any) -> str:
+    def render(
+        self,
+        filename: Any = None,
+        directory: Any = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *args: Any,
+        outfile: Any = None,
+        **kwargs: Any,
+    ) -> str:
         """Write the rendered graph; returns its path (as ``graphviz.Digraph.render`` does).
 
         With ``outfile`` the format comes from its suffix; otherwise the DOT source is saved to
@@ -87,8 +105,7 @@ class ComputationGraph(graphviz.Digraph):
             self._view(path, format=path.suffix.lstrip("."), quiet=False)
         return os.fspath(path)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
-                          **_: Any) -> dict[str, Any]:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, Any]:
         try:
             return super()._repr_mimebundle_(include=include, exclude=exclude)
         except _render.RendererError as err:
@@ -102,11 +119,20 @@ class ComputationGraph(graphviz.Digraph):
             return None
 
 
-def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
-               rankdir: str = "LR", model: Any = None, clusters: bool | None = None,
-               shade_grad: bool = False, mark_activations: bool = True,
-               legend: bool | None = None, max_nodes: int | None = DRAW_MAX_NODES,
-               title: str | None = None) -> ComputationGraph:
+def draw_graph(
+    root: Any,
+    *,
+    show_data: bool = True,
+    show_grad: bool = True,
+    rankdir: str = "LR",
+    model: Any = None,
+    clusters: bool | None = None,
+    shade_grad: bool = False,
+    mark_activations: bool = True,
+    legend: bool | None = None,
+    max_nodes: int | None = DRAW_MAX_NODES,
+    title: str | None = None,
+) -> ComputationGraph:
     """Draw the computation graph that produced ``root``.
 
     Args:
@@ -136,29 +162,30 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
     if not hasattr(root, "_ctx") or not hasattr(root, "data"):
         raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'RL', 'TB', 'BT', "
-                         f"got {rankdir!r}")
+        raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     nodes, edges = walk(root, max_nodes=max_nodes)
     index = {id(t): k for k, t in enumerate(nodes)}
     param_names = parameter_names(model)
 
-    graph = ComputationGraph(name="computation_graph", format="svg",
-                             graph_attr={**viz.STYLE["graph"], "rankdir": rankdir},
-                             node_attr={"fontname": viz.STYLE["graph"]["fontname"]},
-                             edge_attr=viz.STYLE["edge"])
+    graph = ComputationGraph(
+        name="computation_graph",
+        format="svg",
+        graph_attr={**viz.STYLE["graph"], "rankdir": rankdir},
+        node_attr={"fontname": viz.STYLE["graph"]["fontname"]},
+        edge_attr=viz.STYLE["edge"],
+    )
     if title:
         graph.attr(label=graphviz.nohtml(viz.escape_text(title)), labelloc="t")
 
     # Which box (module name) each node goes in; "" = top level.
     want_clusters = (model is not None) if clusters is None else bool(clusters)
-    box_of_op, box_of_tensor, box_labels = (_assign_clusters(nodes, model) if want_clusters
-                                            else ({}, {}, {}))
+    box_of_op, box_of_tensor, box_labels = _assign_clusters(nodes, model) if want_clusters else ({}, {}, {})
 
     # Colours that depend on the whole graph.
     magnitudes = {id(t): viz.grad_magnitude(t.grad) for t in nodes}
     largest = max((m for m in magnitudes.values() if m is not None), default=0.0)
 
-    bodies: dict[str, list[tuple[str, str, dict]]] = {}   # box -> [(node id, label, attrs)]
+    bodies: dict[str, list[tuple[str, str, dict]]] = {}  # box -> [(node id, label, attrs)]
     any_dead = any_saturated = False
     for k, t in enumerate(nodes):
         fields, attrs = _tensor_label(t, k, show_data, show_grad, param_names)
@@ -191,7 +218,8 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
         if t._ctx is not None:
             op_attrs = dict(viz.STYLE["op"])
             bodies.setdefault(box_of_op.get(id(t), ""), []).append(
-                (f"op{k}", viz.escape_text(_op_label(t._ctx)), op_attrs))
+                (f"op{k}", viz.escape_text(_op_label(t._ctx)), op_attrs)
+            )
 
     _emit_boxes(graph, bodies, box_labels)
 
@@ -209,12 +237,20 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
         graph.edge(f"op{k}", f"t{k}")
 
     # Where the walk stopped: one note pointing at every op with operands left out.
-    cut = [k for k, t in enumerate(nodes)
-           if t._ctx is not None and any(id(p) not in index for p in t._ctx.parents)]
+    cut = [
+        k
+        for k, t in enumerate(nodes)
+        if t._ctx is not None and any(id(p) not in index for p in t._ctx.parents)
+    ]
     if cut:
-        graph.node("truncated", graphviz.nohtml(
-            f"… earlier part of the graph not drawn\\n(showing the {len(nodes)} tensors nearest "
-            f"the output; draw_graph(max_nodes=...) draws more)"), **viz.STYLE["truncated"])
+        graph.node(
+            "truncated",
+            graphviz.nohtml(
+                f"… earlier part of the graph not drawn\\n(showing the {len(nodes)} tensors nearest "
+                f"the output; draw_graph(max_nodes=...) draws more)"
+            ),
+            **viz.STYLE["truncated"],
+        )
         for k in cut:
             graph.edge("truncated", f"op{k}", style="dashed", color="#999999")
 
@@ -224,8 +260,9 @@ def draw_graph(root: Any, *, show_data: bool = True, show_grad: bool = True,
     return graph
 
 
-def render_graph(root: Any, path: str | os.PathLike[str], *, timeout: float | None = None,
-                 **options: Any) -> Path:
+def render_graph(
+    root: Any, path: str | os.PathLike[str], *, timeout: float | None = None, **options: Any
+) -> Path:
     """Draw ``root``'s graph and write it to ``path``; the suffix picks the format.
 
     Args:
@@ -245,15 +282,19 @@ def render_graph(root: Any, path: str | os.PathLike[str], *, timeout: float | No
     _render.format_for_path(path)  # fail on a bad suffix before doing any work
     graph = root if isinstance(root, graphviz.Digraph) else draw_graph(root, **options)
     if options and isinstance(root, graphviz.Digraph):
-        raise TypeError("render_graph: drawing options were given for an already drawn graph; "
-                        "pass them to draw_graph instead")
-    return _render.render_dot(graph.source, path,
-                              timeout=_render.DEFAULT_TIMEOUT if timeout is None else timeout)
+        raise TypeError(
+            "render_graph: drawing options were given for an already drawn graph; "
+            "pass them to draw_graph instead"
+        )
+    return _render.render_dot(
+        graph.source, path, timeout=_render.DEFAULT_TIMEOUT if timeout is None else timeout
+    )
 
 
 # ------------------------------------------------------------------------------- helpers
-def _tensor_label(t: Any, k: int, show_data: bool, show_grad: bool,
-                  param_names: dict[int, str]) -> tuple[list[str], dict]:
+def _tensor_label(
+    t: Any, k: int, show_data: bool, show_grad: bool, param_names: dict[int, str]
+) -> tuple[list[str], dict]:
     """Record fields (plain text, escaped later) and the role colour of tensor number ``k``.
 
     The first field is the name (or the model's name for a parameter, or ``#k``) followed by the
@@ -281,8 +322,11 @@ def _tensor_label(t: Any, k: int, show_data: bool, show_grad: bool,
 def _op_label(ctx: Any) -> str:
     """The op's name, plus its hyper-parameters when it has some (``leaky_relu (0.01)``)."""
     name = type(ctx).name
-    extras = [f"{attr}={getattr(ctx, attr):g}" for attr in ("negative_slope", "alpha")
-              if isinstance(getattr(ctx, attr, None), (int, float))]
+    extras = [
+        f"{attr}={getattr(ctx, attr):g}"
+        for attr in ("negative_slope", "alpha")
+        if isinstance(getattr(ctx, attr, None), (int, float))
+    ]
     return name if not extras else f"{name}\n{', '.join(extras)}"
 
 
@@ -329,6 +373,7 @@ def _emit_boxes(graph: ComputationGraph, bodies: dict, labels: dict) -> None:
     """Add every node; a box's nodes go in a ``cluster_*`` subgraph, nested by dotted name
     (``layers.0.activation`` inside ``layers.0`` when both have nodes)."""
     boxes = [key for key in bodies if key]
+
     def parent_of(key: str) -> str:
         parts = key.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -336,6 +381,7 @@ def _emit_boxes(graph: ComputationGraph, bodies: dict, labels: dict) -> None:
             if prefix in bodies:
                 return prefix
         return ""
+
     children: dict[str, list[str]] = {}
     for key in boxes:
         children.setdefault(parent_of(key), []).append(key)
@@ -349,8 +395,7 @@ def _emit_boxes(graph: ComputationGraph, bodies: dict, labels: dict) -> None:
     built: dict[str, Any] = {}
     for key in sorted(boxes, key=lambda b: -b.count(".")):
         sub = graphviz.Digraph(name=f"cluster_{numbers[key]}")
-        sub.attr(**{**viz.STYLE["cluster"], "label": graphviz.nohtml(
-            viz.escape_text(labels.get(key, key)))})
+        sub.attr(**{**viz.STYLE["cluster"], "label": graphviz.nohtml(viz.escape_text(labels.get(key, key)))})
         add_nodes(sub, key)
         for child in sorted(children.get(key, []), key=numbers.get):
             sub.subgraph(built.pop(child))

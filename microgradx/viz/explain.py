@@ -55,6 +55,7 @@ __all__ = ["Factor", "Path", "Explanation", "explain", "MAX_PATHS"]
 #: Default cap on the number of paths `explain` enumerates.
 MAX_PATHS = 256
 
+
 @dataclass
 class Factor:
     """One local derivative on a path: ∂child/∂parent.
@@ -111,8 +112,7 @@ class Explanation:
     notebooks and papers (a notebook shows the markdown form).
     """
 
-    def __init__(self, root: Any, wrt: Any, paths: list[Path], names: dict[int, str],
-                 values: list) -> None:
+    def __init__(self, root: Any, wrt: Any, paths: list[Path], names: dict[int, str], values: list) -> None:
         self.root = root
         self.wrt = wrt
         self.paths = paths
@@ -136,15 +136,18 @@ class Explanation:
     def __str__(self) -> str:
         n = len(self.paths)
         root, wrt = self.names[id(self.root)], self.names[id(self.wrt)]
-        lines = [f"{self.symbol} = {format_number(self.value)}   "
-                 f"({n} path{'s' if n != 1 else ''} from {root} to {wrt})"]
+        lines = [
+            f"{self.symbol} = {format_number(self.value)}   "
+            f"({n} path{'s' if n != 1 else ''} from {root} to {wrt})"
+        ]
         if not n:
-            lines.append(f"{root} does not depend on {wrt} through recorded ops, so the "
-                         "derivative is 0.")
+            lines.append(f"{root} does not depend on {wrt} through recorded ops, so the derivative is 0.")
             return "\n".join(lines)
         lines.append("")
-        lines.append("forward pass: " + ", ".join(
-            f"{self.names[id(t)]} = {format_number(t.data.reshape(-1)[0])}" for t in self._values))
+        lines.append(
+            "forward pass: "
+            + ", ".join(f"{self.names[id(t)]} = {format_number(t.data.reshape(-1)[0])}" for t in self._values)
+        )
         for k, path in enumerate(self.paths, 1):
             lines.append("")
             lines.append(f"path {k}: {path.names(self.names)}")
@@ -152,24 +155,23 @@ class Explanation:
             rule_width = max((len(f.rule) for f in path.factors), default=0)
             for f in path.factors:
                 note = _operand_note(f)
-                lines.append(f"  {f.symbol.ljust(width)} = {f.rule.ljust(rule_width)} "
-                             f"= {format_number(f.value)}{'   ' + note if note else ''}")
+                lines.append(
+                    f"  {f.symbol.ljust(width)} = {f.rule.ljust(rule_width)} "
+                    f"= {format_number(f.value)}{'   ' + note if note else ''}"
+                )
             lhs = self.symbol if n == 1 else f"path {k}"
-            lines.append(f"  {lhs} = {self.chain(path)} = {self.numbers(path)} "
-                         f"= {format_number(path.value)}")
+            lines.append(f"  {lhs} = {self.chain(path)} = {self.numbers(path)} = {format_number(path.value)}")
         if n > 1:
             terms = " + ".join(f"({format_number(p.value)})" for p in self.paths)
             lines.append("")
-            lines.append(f"sum over the {n} paths: {self.symbol} = {terms} "
-                         f"= {format_number(self.value)}")
+            lines.append(f"sum over the {n} paths: {self.symbol} = {terms} = {format_number(self.value)}")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ markdown
     def to_markdown(self) -> str:
         """The trace as Markdown: one table of factors per path, then the sum."""
         n = len(self.paths)
-        out = [f"**{_md(self.symbol)} = {format_number(self.value)}** "
-               f"({n} path{'s' if n != 1 else ''})", ""]
+        out = [f"**{_md(self.symbol)} = {format_number(self.value)}** ({n} path{'s' if n != 1 else ''})", ""]
         for k, path in enumerate(self.paths, 1):
             out.append(f"Path {k}: {_md(path.names(self.names))}")
             out.append("")
@@ -177,15 +179,15 @@ class Explanation:
             out.append("|---|---|---:|")
             for f in path.factors:
                 note = _operand_note(f)
-                out.append(f"| {_md(f.symbol)}{' ' + _md(note) if note else ''} | {_md(f.rule)} "
-                           f"| {format_number(f.value)} |")
-            out.append(f"| **product** {_md(self.chain(path))} | | "
-                       f"**{format_number(path.value)}** |")
+                out.append(
+                    f"| {_md(f.symbol)}{' ' + _md(note) if note else ''} | {_md(f.rule)} "
+                    f"| {format_number(f.value)} |"
+                )
+            out.append(f"| **product** {_md(self.chain(path))} | | **{format_number(path.value)}** |")
             out.append("")
         if n > 1:
             terms = " + ".join(format_number(p.value) for p in self.paths)
-            out.append(f"Sum over paths: {_md(self.symbol)} = {terms} = "
-                       f"**{format_number(self.value)}**")
+            out.append(f"Sum over paths: {_md(self.symbol)} = {terms} = **{format_number(self.value)}**")
         return "\n".join(out).rstrip() + "\n"
 
     def _repr_markdown_(self) -> str:
@@ -198,9 +200,12 @@ class Explanation:
         lhs = _latex_partial(root, wrt)
         rows = []
         for k, path in enumerate(self.paths, 1):
-            symbols = r" \cdot ".join(_latex_partial(self.names[id(f.child)],
-                                                     self.names[id(f.parent)])
-                                      for f in path.factors) or "1"
+            symbols = (
+                r" \cdot ".join(
+                    _latex_partial(self.names[id(f.child)], self.names[id(f.parent)]) for f in path.factors
+                )
+                or "1"
+            )
             numbers = r" \cdot ".join(f"({_latex_number(f.value)})" for f in path.factors) or "1"
             head = lhs if len(self.paths) == 1 else rf"\text{{path {k}}}"
             rows.append(rf"{head} &= {symbols} \\")
@@ -212,8 +217,13 @@ class Explanation:
         return "\\begin{aligned}\n" + body + "\n\\end{aligned}"
 
 
-def explain(root: Any, wrt: Any, max_paths: int = MAX_PATHS, *, model: Any = None,
-            ) -> Explanation:
+def explain(
+    root: Any,
+    wrt: Any,
+    max_paths: int = MAX_PATHS,
+    *,
+    model: Any = None,
+) -> Explanation:
     """Write ∂root/∂wrt as the chain rule does by hand: every path, every local derivative.
 
     Args:
@@ -238,9 +248,11 @@ def explain(root: Any, wrt: Any, max_paths: int = MAX_PATHS, *, model: Any = Non
         if not (hasattr(t, "_ctx") and hasattr(t, "data")):
             raise TypeError(f"explain: {arg} must be a Tensor, got {type(t).__name__}")
     if root.data.size != 1:
-        raise ValueError(f"explain: root must have one element (a scalar loss), got shape "
-                         f"{root.data.shape}; use trace_backward for tensor graphs")
-    order = topological_order(root)              # parents before children, root last
+        raise ValueError(
+            f"explain: root must have one element (a scalar loss), got shape "
+            f"{root.data.shape}; use trace_backward for tensor graphs"
+        )
+    order = topological_order(root)  # parents before children, root last
     names = tensor_names(order if any(t is wrt for t in order) else [wrt, *order], model)
     # Which tensors lie on some path to wrt, and how many paths start at each.
     count: dict[int, int] = {}
@@ -253,16 +265,20 @@ def explain(root: Any, wrt: Any, max_paths: int = MAX_PATHS, *, model: Any = Non
             count[id(t)] = 0
     total = count[id(root)]
     if total > max_paths:
-        raise ValueError(f"explain: {total} paths lead from {names[id(root)]} to "
-                         f"{names[id(wrt)]}, more than max_paths={max_paths}; their number grows "
-                         "exponentially with depth. Use backward() for the value, or explain a "
-                         "smaller graph (or raise max_paths)")
+        raise ValueError(
+            f"explain: {total} paths lead from {names[id(root)]} to "
+            f"{names[id(wrt)]}, more than max_paths={max_paths}; their number grows "
+            "exponentially with depth. Use backward() for the value, or explain a "
+            "smaller graph (or raise max_paths)"
+        )
     on_path = [t for t in order if count[id(t)] > 0]
     for t in on_path:
         if t.data.size != 1:
-            raise ValueError(f"explain: works on scalar graphs, but {names[id(t)]} (op "
-                             f"{t.op or 'leaf'}) has shape {t.data.shape}; use trace_backward "
-                             "for tensor graphs")
+            raise ValueError(
+                f"explain: works on scalar graphs, but {names[id(t)]} (op "
+                f"{t.op or 'leaf'}) has shape {t.data.shape}; use trace_backward "
+                "for tensor graphs"
+            )
     local = {id(t): _local_derivatives(t, count) for t in on_path if t._ctx is not None}
 
     # Enumerate paths depth-first with an explicit stack of (node, factors so far, nodes so far).
@@ -278,19 +294,21 @@ def explain(root: Any, wrt: Any, max_paths: int = MAX_PATHS, *, model: Any = Non
         for i, parent in enumerate(ctx.parents):
             if count.get(id(parent), 0) == 0:
                 continue
-            branches.append((parent, factors + [_factor(node, i, local[id(node)][i], names)],
-                             nodes + [parent]))
+            branches.append(
+                (parent, factors + [_factor(node, i, local[id(node)][i], names)], nodes + [parent])
+            )
         stack.extend(reversed(branches))  # so operand 0 is explored first
     shown = {id(t) for p in paths for t in p.nodes}
     shown |= {id(q) for p in paths for t in p.nodes if t._ctx is not None for q in t._ctx.parents}
-    values = [t for t in order if id(t) in shown
-              and not (t._ctx is None and t.name is None and not t.requires_grad)]
+    values = [
+        t for t in order if id(t) in shown and not (t._ctx is None and t.name is None and not t.requires_grad)
+    ]
     return Explanation(root, wrt, paths, names, values)
 
 
 # ----------------------------------------------------------------------------- helpers
 def _operand_note(f: Factor) -> str:
-    """"(operand 2 of mul)" when the parent is used more than once by the op (x·x), else ""."""
+    """ "(operand 2 of mul)" when the parent is used more than once by the op (x·x), else ""."""
     parents = f.child._ctx.parents
     if sum(p is f.parent for p in parents) < 2:
         return ""
@@ -302,8 +320,9 @@ def _local_derivatives(node: Any, count: dict[int, int]) -> list[float | None]:
     ctx = node._ctx
     fn = type(ctx)
     original = ctx.needs_input_grad
-    ctx.needs_input_grad = tuple(bool(need) or count.get(id(p), 0) > 0
-                                 for need, p in zip(original, ctx.parents))
+    ctx.needs_input_grad = tuple(
+        bool(need) or count.get(id(p), 0) > 0 for need, p in zip(original, ctx.parents)
+    )
     try:
         grads = fn.backward(ctx, np.ones_like(node.data))
     finally:
@@ -321,10 +340,17 @@ def _factor(node: Any, i: int, value: float | None, names: dict[int, str]) -> Fa
     rule = strip_double_parens(fn.rule(ctx, i, operand_names, wrap(names[id(node)])))
     symbol = f"∂{wrap(names[id(node)])}/∂{wrap(names[id(parent)])}"
     if value is None:  # the op declined to differentiate this operand
-        raise ValueError(f"explain: op {fn.name} returned no gradient for operand {i} "
-                         f"({names[id(parent)]})")
-    return Factor(label=f"{symbol} = {rule}", value=value, symbol=symbol, rule=rule,
-                  op=fn.name, child=node, parent=parent, index=i)
+        raise ValueError(f"explain: op {fn.name} returned no gradient for operand {i} ({names[id(parent)]})")
+    return Factor(
+        label=f"{symbol} = {rule}",
+        value=value,
+        symbol=symbol,
+        rule=rule,
+        op=fn.name,
+        child=node,
+        parent=parent,
+        index=i,
+    )
 
 
 def _md(text: str) -> str:
@@ -332,14 +358,27 @@ def _md(text: str) -> str:
     return re.sub(r"([|*_`\\])", r"\\\1", text)
 
 
-_LATEX_WORDS = {"σ": r"\sigma", "·": r" \cdot ", "−": "-", "²": "^{2}", "ᵀ": r"^{\top}",
-                "λ": r"\lambda", "α": r"\alpha", "≥": r"\geq ", "≤": r"\leq ", "∂": r"\partial "}
+_LATEX_WORDS = {
+    "σ": r"\sigma",
+    "·": r" \cdot ",
+    "−": "-",
+    "²": "^{2}",
+    "ᵀ": r"^{\top}",
+    "λ": r"\lambda",
+    "α": r"\alpha",
+    "≥": r"\geq ",
+    "≤": r"\leq ",
+    "∂": r"\partial ",
+}
 
 
 def _latex(name: str) -> str:
     """A name as LaTeX: special characters escaped, trailing digits as subscripts (w1 -> w_{1})."""
-    s = re.sub(r"([\\{}_#$%&~])", lambda m: {"\\": r"\backslash ", "~": r"\sim "}.get(
-        m.group(1), "\\" + m.group(1)), name)
+    s = re.sub(
+        r"([\\{}_#$%&~])",
+        lambda m: {"\\": r"\backslash ", "~": r"\sim "}.get(m.group(1), "\\" + m.group(1)),
+        name,
+    )
     s = re.sub(r"(?<![A-Za-z0-9])([A-Za-z]+)(\d+)(?![\d.])", r"\1_{\2}", s)
     s = re.sub(r"\b(tanh|exp|ln|log)\b", r"\\\1", s)
     for k, v in _LATEX_WORDS.items():

@@ -34,8 +34,14 @@ __all__ = ["tensor_names", "parameter_names", "wrap", "strip_double_parens", "MA
 #: Unnamed op results with a longer expression than this get an auto-name (``v1``, …).
 MAX_EXPRESSION = 24
 # Infix ops: (symbol, precedence). Function-style ops are written name(args).
-_INFIX = {"add": (" + ", 1), "sub": (" − ", 1), "mul": ("·", 2), "div": ("/", 2),
-          "matmul": ("@", 2), "pow": ("^", 4)}
+_INFIX = {
+    "add": (" + ", 1),
+    "sub": (" − ", 1),
+    "mul": ("·", 2),
+    "div": ("/", 2),
+    "matmul": ("@", 2),
+    "pow": ("^", 4),
+}
 _PREFIX = {"neg": ("−", 3)}
 _FUNCTION_SYMBOL = {"sigmoid": "σ"}
 _ATOM = 10  # precedence of a name or a function call: never needs parentheses
@@ -49,8 +55,7 @@ def tensor_names(order: list, model: Any = None) -> dict[int, str]:
     and op (``layers.0.add``, then ``layers.0.add2`` …).
     """
     param_names = parameter_names(model)
-    module_names = ({id(m): n for n, m in model.named_modules()}
-                    if hasattr(model, "named_modules") else {})
+    module_names = {id(m): n for n, m in model.named_modules()} if hasattr(model, "named_modules") else {}
     names: dict[int, str] = {}
     prec: dict[int, int] = {}
     counters: dict[str, int] = {}
@@ -89,21 +94,23 @@ def parameter_names(model: Any) -> dict[int, str]:
     if model is None:
         return {}
     if not hasattr(model, "named_parameters"):
-        raise TypeError(f"model must be an nn.Module (with named_parameters()), got "
-                        f"{type(model).__name__}")
+        raise TypeError(f"model must be an nn.Module (with named_parameters()), got {type(model).__name__}")
     return {id(p): name for name, p in model.named_parameters()}
 
 
-def _expression(op: str, parents: tuple, names: dict[int, str], prec: dict[int, int],
-                ) -> tuple[str, int]:
+def _expression(
+    op: str,
+    parents: tuple,
+    names: dict[int, str],
+    prec: dict[int, int],
+) -> tuple[str, int]:
     args = [names[id(p)] for p in parents]
     precs = [prec[id(p)] for p in parents]
     if op in _INFIX and len(args) == 2:
         symbol, p = _INFIX[op]
         left = args[0] if precs[0] >= p and not (op == "pow" and precs[0] == p) else f"({args[0]})"
         # Right operand: parenthesise equal precedence too (a − (b + c), a/(b·c)).
-        right = args[1] if precs[1] > p or (precs[1] == p and op in ("add", "mul")) \
-            else f"({args[1]})"
+        right = args[1] if precs[1] > p or (precs[1] == p and op in ("add", "mul")) else f"({args[1]})"
         if right.startswith("−"):  # x·(−0.5), not x·−0.5
             right = f"({right})"
         return f"{left}{symbol}{right}", p

@@ -46,8 +46,10 @@ SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".
 #: Seconds a renderer may run before `RendererError` is raised.
 DEFAULT_TIMEOUT = 60.0
 
-_INSTALL_HINT = ("install the system Graphviz (e.g. `apt install graphviz`, `brew install graphviz`,"
-                 " `conda install graphviz`)")
+_INSTALL_HINT = (
+    "install the system Graphviz (e.g. `apt install graphviz`, `brew install graphviz`,"
+    " `conda install graphviz`)"
+)
 
 
 class RendererError(RuntimeError):
@@ -74,8 +76,7 @@ class Renderer:
 
 
 #: What graphviz-pure writes (it has no PDF backend).
-GRAPHVIZ_PURE_FORMATS = frozenset({"svg", "png", "jpg", "jpeg", "json", "dot", "gv", "plain",
-                                   "xdot"})
+GRAPHVIZ_PURE_FORMATS = frozenset({"svg", "png", "jpg", "jpeg", "json", "dot", "gv", "plain", "xdot"})
 
 
 def _graphviz_pure_path() -> str | None:
@@ -123,13 +124,15 @@ def find_renderer(fmt: str = "svg") -> Renderer:
         raise RendererError(
             "no Graphviz renderer found: neither the system `dot` nor `graphviz-pure` is on PATH "
             f"or next to {sys.executable}. Fix: `pip install graphviz-pure` (a dependency of "
-            f"microgradx) or {_INSTALL_HINT}; meanwhile save the DOT text with a .dot suffix.")
+            f"microgradx) or {_INSTALL_HINT}; meanwhile save the DOT text with a .dot suffix."
+        )
     names = ", ".join(f"{r.name} ({r.path})" for r in renderers)
     writable = sorted({"svg", "png", "dot"} if fmt == "pdf" else GRAPHVIZ_PURE_FORMATS)
     raise RendererError(
         f"cannot write {fmt!r}: the renderers found ({names}) do not support it; "
         f"graphviz-pure writes {', '.join(writable)}. Fix: {_INSTALL_HINT} to get {fmt.upper()}, "
-        "or choose a .svg or .png path.")
+        "or choose a .svg or .png path."
+    )
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
@@ -143,12 +146,15 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
         return SUFFIX_FORMATS[suffix]
     except KeyError:
         allowed = ", ".join(SUFFIX_FORMATS)
-        raise ValueError(f"cannot tell the output format from the suffix {suffix or '(none)'!r} of "
-                         f"{str(path)!r}; expected one of {allowed}") from None
+        raise ValueError(
+            f"cannot tell the output format from the suffix {suffix or '(none)'!r} of "
+            f"{str(path)!r}; expected one of {allowed}"
+        ) from None
 
 
-def pipe_dot(source: str, fmt: str = "svg", *, timeout: float = DEFAULT_TIMEOUT,
-             renderer: Renderer | None = None) -> bytes:
+def pipe_dot(
+    source: str, fmt: str = "svg", *, timeout: float = DEFAULT_TIMEOUT, renderer: Renderer | None = None
+) -> bytes:
     """Run DOT ``source`` through a renderer and return the output bytes (``-T{fmt}``).
 
     Args:
@@ -166,24 +172,24 @@ def pipe_dot(source: str, fmt: str = "svg", *, timeout: float = DEFAULT_TIMEOUT,
     renderer = renderer or find_renderer(fmt)
     cmd = [renderer.path, f"-T{fmt}"]
     try:
-        done = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True,
-                              timeout=timeout, check=False)
+        done = subprocess.run(
+            cmd, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         raise RendererError(
             f"{renderer.name} took longer than {timeout:g} s to lay out the graph; draw a smaller "
             "graph (draw_graph(..., max_nodes=...)), pass a larger timeout=, or save a .dot "
-            "file instead") from None
+            "file instead"
+        ) from None
     except OSError as err:
         raise RendererError(f"could not run {renderer.name} ({renderer.path}): {err}") from None
     if done.returncode != 0 or not done.stdout:
         message = done.stderr.decode("utf-8", "replace").strip() or "no output"
-        raise RendererError(f"{renderer.name} -T{fmt} failed (exit code {done.returncode}): "
-                            f"{message}")
+        raise RendererError(f"{renderer.name} -T{fmt} failed (exit code {done.returncode}): {message}")
     return done.stdout
 
 
-def render_dot(source: str, path: str | os.PathLike[str], *,
-               timeout: float = DEFAULT_TIMEOUT) -> Path:
+def render_dot(source: str, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Write DOT ``source`` to ``path`` in the format its suffix names; returns the path.
 
     ``.dot``/``.gv`` files get the DOT text itself (no renderer needed). The parent folder is

@@ -44,20 +44,45 @@ __all__ = [
 #: One row per kind of thing drawn: Graphviz attributes. `draw_graph` starts from these.
 STYLE: dict[str, dict[str, str]] = {
     "graph": {"fontname": "Helvetica", "fontsize": "11", "nodesep": "0.25", "ranksep": "0.35"},
-    "tensor": {"shape": "record", "style": "filled", "fillcolor": "white",
-               "fontname": "Helvetica", "fontsize": "10", "color": "#444444"},
-    "parameter": {"fillcolor": "#cfe2f3"},   # leaf with requires_grad: what training changes
-    "input": {"fillcolor": "#eeeeee"},       # data and constants (no gradient wanted)
+    "tensor": {
+        "shape": "record",
+        "style": "filled",
+        "fillcolor": "white",
+        "fontname": "Helvetica",
+        "fontsize": "10",
+        "color": "#444444",
+    },
+    "parameter": {"fillcolor": "#cfe2f3"},  # leaf with requires_grad: what training changes
+    "input": {"fillcolor": "#eeeeee"},  # data and constants (no gradient wanted)
     "output": {"fillcolor": "#d9ead3", "penwidth": "1.5"},  # the root (usually the loss)
-    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#fff2cc",
-           "fontname": "Helvetica", "fontsize": "10", "color": "#7f6000", "height": "0.3"},
+    "op": {
+        "shape": "ellipse",
+        "style": "filled",
+        "fillcolor": "#fff2cc",
+        "fontname": "Helvetica",
+        "fontsize": "10",
+        "color": "#7f6000",
+        "height": "0.3",
+    },
     "edge": {"color": "#555555", "arrowsize": "0.6", "fontsize": "8", "fontcolor": "#777777"},
-    "cluster": {"style": "rounded,dashed", "color": "#6d9eeb", "fontname": "Helvetica",
-                "fontsize": "11", "fontcolor": "#1c4587", "labeljust": "l"},
+    "cluster": {
+        "style": "rounded,dashed",
+        "color": "#6d9eeb",
+        "fontname": "Helvetica",
+        "fontsize": "11",
+        "fontcolor": "#1c4587",
+        "labeljust": "l",
+    },
     "dead_relu": {"color": "#cc0000", "penwidth": "3"},
     "saturated": {"color": "#7b3294", "penwidth": "3"},
-    "truncated": {"shape": "note", "style": "filled,dashed", "fillcolor": "#f4f4f4",
-                  "fontname": "Helvetica", "fontsize": "10", "color": "#999999"},
+    "truncated": {
+        "shape": "note",
+        "style": "filled,dashed",
+        "fillcolor": "#f4f4f4",
+        "fontname": "Helvetica",
+        "fontsize": "10",
+        "color": "#999999",
+    },
     "legend": {"shape": "plaintext", "fontname": "Helvetica", "fontsize": "9"},
 }
 
@@ -136,8 +161,7 @@ def summarize(array: Any, max_values: int = 4) -> str:
     if a.size <= max_values:
         return "[" + ", ".join(format_number(v) for v in a.ravel()) + "]"
     with np.errstate(all="ignore"):  # a diverged network (inf − inf) must still draw
-        return (f"mean {format_number(a.mean())}, min {format_number(a.min())}, "
-                f"max {format_number(a.max())}")
+        return f"mean {format_number(a.mean())}, min {format_number(a.min())}, max {format_number(a.max())}"
 
 
 # ------------------------------------------------------------------------ what colours mean
@@ -198,16 +222,19 @@ def saturated_fraction(op: str | None, data: Any) -> float | None:
         return float(np.mean(slope < _SATURATION_LEVEL))
 
 
-def legend_entries(shade: bool, largest: float | None, dead: bool, saturated: bool,
-                   ) -> list[tuple[str, dict[str, str]]]:
+def legend_entries(
+    shade: bool,
+    largest: float | None,
+    dead: bool,
+    saturated: bool,
+) -> list[tuple[str, dict[str, str]]]:
     """The legend rows: (text, HTML table-cell attributes) for each colour the picture can show."""
     rows = [
         ("parameter (leaf, requires grad)", {"bgcolor": STYLE["parameter"]["fillcolor"]}),
         ("data / constant", {"bgcolor": STYLE["input"]["fillcolor"]}),
         ("intermediate tensor", {"bgcolor": STYLE["tensor"]["fillcolor"]}),
         ("output", {"bgcolor": STYLE["output"]["fillcolor"], "border": "2"}),
-        ("op", {"bgcolor": STYLE["op"]["fillcolor"], "style": "rounded",
-                "color": STYLE["op"]["color"]}),
+        ("op", {"bgcolor": STYLE["op"]["fillcolor"], "style": "rounded", "color": STYLE["op"]["color"]}),
     ]
     if shade and largest:
         rows.append((f"mean |grad|, largest {largest:.2e}:", {"border": "0"}))
@@ -222,19 +249,26 @@ def legend_entries(shade: bool, largest: float | None, dead: bool, saturated: bo
             rows.append((text, {"bgcolor": colour}))
         rows.append(("exactly 0", {"bgcolor": ZERO_GRAD_COLOR}))
     if dead:
-        rows.append(("dead ReLU: output all 0, no gradient passes",
-                     {"bgcolor": "white", "color": STYLE["dead_relu"]["color"], "border": "3"}))
+        rows.append(
+            (
+                "dead ReLU: output all 0, no gradient passes",
+                {"bgcolor": "white", "color": STYLE["dead_relu"]["color"], "border": "3"},
+            )
+        )
     if saturated:
-        rows.append(("saturated sigmoid/tanh: slope < 10% of peak",
-                     {"bgcolor": "white", "color": STYLE["saturated"]["color"], "border": "3"}))
+        rows.append(
+            (
+                "saturated sigmoid/tanh: slope < 10% of peak",
+                {"bgcolor": "white", "color": STYLE["saturated"]["color"], "border": "3"},
+            )
+        )
     return rows
 
 
 def legend_label(rows: list[tuple[str, dict[str, str]]]) -> str:
     """The legend as one Graphviz HTML-like label: a column of coloured cells (text escaped)."""
-    cells = ["<tr><td border=\"0\"><b>legend</b></td></tr>"]
+    cells = ['<tr><td border="0"><b>legend</b></td></tr>']
     for text, attrs in rows:
         attr_text = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
         cells.append(f"<tr><td {attr_text}>{html.escape(text, quote=True)}</td></tr>")
-    return ('<<table border="0" cellborder="1" cellspacing="3" cellpadding="3">'
-            + "".join(cells) + "</table>>")
+    return '<<table border="0" cellborder="1" cellspacing="3" cellpadding="3">' + "".join(cells) + "</table>>"

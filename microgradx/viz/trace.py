@@ -62,11 +62,13 @@ class Step:
     rules: list = field(default_factory=list, repr=False)
 
     def __str__(self) -> str:
-        passed = ", ".join(f"{n} ← {_show(g)}" for n, (_, g) in zip(self.parent_names,
-                                                                     self.to_parents)
-                           if g is not None)
-        return (f"{self.op}: {self.name} (upstream ∂L/∂{wrap(self.name)} = "
-                f"{_show(self.upstream)}); {self.rule}; passes {passed}")
+        passed = ", ".join(
+            f"{n} ← {_show(g)}" for n, (_, g) in zip(self.parent_names, self.to_parents) if g is not None
+        )
+        return (
+            f"{self.op}: {self.name} (upstream ∂L/∂{wrap(self.name)} = "
+            f"{_show(self.upstream)}); {self.rule}; passes {passed}"
+        )
 
 
 class Trace(list):
@@ -77,9 +79,11 @@ class Trace(list):
     def table(self) -> str:
         rows: list[tuple[str, ...]] = []
         for k, step in enumerate(self, 1):
-            lines = [(rule, f"{pname} ← {_show(g)}")
-                     for rule, pname, (_, g) in zip(step.rules, step.parent_names,
-                                                    step.to_parents) if g is not None]
+            lines = [
+                (rule, f"{pname} ← {_show(g)}")
+                for rule, pname, (_, g) in zip(step.rules, step.parent_names, step.to_parents)
+                if g is not None
+            ]
             lines = lines or [("(no input needs a gradient)", "")]
             first = (str(k), step.op, step.name, _show(step.upstream))
             for j, (rule, passed) in enumerate(lines):
@@ -125,14 +129,24 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
         fn = type(ctx)
         out = wrap(names[id(node)])
         operand_names = [wrap(names[id(p)]) for p in ctx.parents]
-        rules = [f"∂{out}/∂{operand_names[i]} = "
-                 + strip_double_parens(fn.rule(ctx, i, operand_names, out))
-                 for i in range(len(ctx.parents))]
+        rules = [
+            f"∂{out}/∂{operand_names[i]} = " + strip_double_parens(fn.rule(ctx, i, operand_names, out))
+            for i in range(len(ctx.parents))
+        ]
         to_parents = [(p, None if g is None else np.array(g, copy=True)) for p, g in passed]
         shown = [r for r, (_, g) in zip(rules, to_parents) if g is not None]
-        steps.append(Step(op=fn.name, node=node, upstream=np.array(upstream, copy=True),
-                          rule="; ".join(shown), to_parents=to_parents, name=names[id(node)],
-                          parent_names=[names[id(p)] for p in ctx.parents], rules=rules))
+        steps.append(
+            Step(
+                op=fn.name,
+                node=node,
+                upstream=np.array(upstream, copy=True),
+                rule="; ".join(shown),
+                to_parents=to_parents,
+                name=names[id(node)],
+                parent_names=[names[id(p)] for p in ctx.parents],
+                rules=rules,
+            )
+        )
 
     run_backward(root, gradient, record=record)
     return steps

@@ -29,6 +29,7 @@ from ..autograd import topological_order
 
 __all__ = ["Edge", "walk"]
 
+
 class Edge(NamedTuple):
     """``parent`` is operand number ``index`` of the op that made ``child``."""
 
