@@ -50,8 +50,10 @@ def test_notebook_is_committed_without_outputs(path):
         assert cell.get("outputs") == [], f"{path.name}: a code cell has outputs (strip them)"
         assert cell.get("execution_count") is None, f"{path.name}: a code cell has an execution count"
     first, last = nb["cells"][0], nb["cells"][-1]
-    assert first["cell_type"] == "markdown" and "What you will see" in "".join(first["source"])
-    assert last["cell_type"] == "markdown" and "Exercises" in "".join(last["source"])
+    assert first["cell_type"] == "markdown"
+    assert "What you will see" in "".join(first["source"])
+    assert last["cell_type"] == "markdown"
+    assert "Exercises" in "".join(last["source"])
 
 
 def _outputs(nb) -> tuple[set[str], str]:
