@@ -223,3 +223,27 @@ def test_a_bad_notation_is_refused_when_the_class_is_made():
 
         class Bad(Function):  # noqa: F841
             notation = "postfix"
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda x, y: x + (y + x), "x + y + x"),  # associative: no parentheses on the right
+        (lambda x, y: (x + y) + x, "x + y + x"),
+        (lambda x, y: x - (y - x), "x − (y − x)"),  # not associative
+        (lambda x, y: (x - y) - x, "x − y − x"),  # chains group left
+        (lambda x, y: x * (y / x), "x·y/x"),
+        (lambda x, y: x / (y * x), "x/(y·x)"),
+        (lambda x, y: (x + y) * x, "(x + y)·x"),  # looser binding gets parentheses
+        (lambda x, y: x ** (y**x), "x^(y^x)"),  # written out, though ^ groups right ...
+        (lambda x, y: (x**y) ** x, "(x^y)^x"),  # ... which is why the left operand needs them
+        (lambda x, y: -(x + y), "−(x + y)"),
+        (lambda x, y: -(x * y), "−(x·y)"),
+        (lambda x, y: -(-x), "−(−x)"),
+        (lambda x, y: x * (-y), "x·(−y)"),
+        (lambda x, y: (x * y).sigmoid(), "σ(x·y)"),
+    ],
+)
+def test_parentheses_follow_precedence_and_associativity(make, expected):
+    out = make(_x(), _y())
+    assert tensor_names(topological_order(out))[id(out)] == expected

@@ -113,7 +113,8 @@ def _expression(
         symbol = f" {fn.symbol} " if p <= 1 else fn.symbol  # a + b, a·b: loose ops get spaces
         return f"{left}{symbol}{right}", p
     if fn.notation == "prefix" and len(args) == 1:
-        return (f"{fn.symbol}{args[0]}" if precs[0] >= p else f"{fn.symbol}({args[0]})"), p
+        bare = precs[0] >= p and not args[0].startswith(fn.symbol)  # −(−x), not −−x
+        return (f"{fn.symbol}{args[0]}" if bare else f"{fn.symbol}({args[0]})"), p
     return f"{fn.symbol}({', '.join(args)})", _ATOM
 
 
