@@ -29,6 +29,9 @@ class Sigmoid(Function):
     """
 
     name = "sigmoid"
+    symbol = "σ"
+    formula = "1/(1 + e^(−{0}))"
+    output_range = "(0, 1)"
     derivatives = ("σ({0})(1−σ({0}))",)
 
     @staticmethod
@@ -54,6 +57,8 @@ class Tanh(Function):
     """
 
     name = "tanh"
+    formula = "(e^{0} − e^(−{0}))/(e^{0} + e^(−{0}))"
+    output_range = "(−1, 1)"
     derivatives = ("1−tanh²({0})",)
 
     @staticmethod
@@ -78,6 +83,8 @@ class ReLU(Function):
     """
 
     name = "relu"
+    formula = "max(0, {0})"
+    output_range = "[0, ∞)"
     derivatives = ("1 if {0} > 0 else 0",)
 
     @staticmethod
@@ -101,6 +108,9 @@ class LeakyReLU(Function):
     """
 
     name = "leaky_relu"
+    hyperparameters = ("negative_slope",)
+    formula = "{0} if {0} > 0 else {ctx.negative_slope}·{0}"
+    output_range = "(−∞, ∞)"
     derivatives = ("1 if {0} > 0 else {ctx.negative_slope}",)
 
     @staticmethod
@@ -140,6 +150,8 @@ class PReLU(Function):
     """
 
     name = "prelu"
+    formula = "{0} if {0} > 0 else {1}·{0}"
+    output_range = "(−∞, ∞)"
     derivatives = ("1 if {0} > 0 else {1}", "0 if {0} > 0 else {0}")
 
     @staticmethod
@@ -177,6 +189,9 @@ class ELU(Function):
     """
 
     name = "elu"
+    hyperparameters = ("alpha",)
+    formula = "{0} if {0} > 0 else {ctx.alpha}·(e^{0} − 1)"
+    output_range = "(−α, ∞)"
     derivatives = ("1 if {0} > 0 else {ctx.alpha}·exp({0})",)
 
     @staticmethod
@@ -202,6 +217,8 @@ class SELU(Function):
     """
 
     name = "selu"
+    formula = "λ·{0} if {0} > 0 else λ·α·(e^{0} − 1)"
+    output_range = "(−λα, ∞)"
     derivatives = ("λ if {0} > 0 else λ·α·exp({0})",)
 
     @staticmethod

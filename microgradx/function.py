@@ -1,9 +1,11 @@
 """Differentiable operations: the `Function` base class every op (built-in or yours) is made of.
 
-An op is one small class with two static methods, as in PyTorch::
+An op is one small class with two static methods, as in PyTorch, and a few class attributes
+that say how the op is written (its *metadata*)::
 
     class Square(Function):
         '''out = x²;  ∂out/∂x = 2x;  chain rule: ∂L/∂x = ∂L/∂out · 2x.'''
+        formula = "{0}²"                 # the forward, as text
         derivatives = ("2·{0}",)          # the local derivative, as text, for traces and graphs
 
         @staticmethod
@@ -21,9 +23,51 @@ An op is one small class with two static methods, as in PyTorch::
 `apply` unwraps the input tensors, runs `forward` on their arrays, and (when a gradient is
 needed) stores the *context* ``ctx`` on the output tensor. ``ctx`` is an instance of the op's
 class; it records ``ctx.parents`` (the input tensors, in operand order), ``ctx.needs_input_grad``
-and whatever ``forward`` saved. `Tensor.backward` later calls ``backward(ctx, grad)`` once per op.
-Broadcasting is undone in exactly one place (the backward loop in ``tensor.py``): an op's
-``backward`` may return a gradient of the *output's* shape for a broadcast input.
+and whatever ``forward`` saved. The backward pass (`microgradx.autograd.run_backward`) later calls
+``backward(ctx, grad)`` once per op. Broadcasting is undone in exactly one place (that loop): an
+op's ``backward`` may return a gradient of the *output's* shape for a broadcast input.
+
+Op metadata — one home for every fact about how an op is written
+-----------------------------------------------------------------
+Each op class carries these class attributes; names (`microgradx.viz.names`), graphs
+(`microgradx.viz.draw`), traces, `explain`, the lab's catalog and the docs read them, and no
+other module keeps a table keyed by op names. Every one has a default, so a custom `Function`
+works without any of them.
+
+=================== ============================================================================
+``name``            the op name in ``Tensor.op``, graphs and traces (default: class name, lower
+                    case).
+``symbol``          how the op is written in an expression: ``"+"``, ``"·"``, ``"−"``, ``"σ"``
+                    (default: ``name``, so ``tanh(z)``).
+``notation``        ``"infix"`` (``a + b``), ``"prefix"`` (``−a``) or ``"call"`` (``σ(z)``, the
+                    default).
+``precedence``      how tightly an infix/prefix op binds (``+ −`` 1, ``· / @`` 2, unary ``−`` 3,
+                    ``^`` 4): an operand that binds more loosely is put in parentheses.
+``associative``     ``a∘(b∘c) = (a∘b)∘c``: a right operand of equal precedence needs no
+                    parentheses (``a + b − c``, ``a·b/c``). Default False.
+``right_associative`` chains group from the right (``a^b^c = a^(b^c)``), so it is the *left*
+                    operand of equal precedence that gets parentheses. Default False.
+``commutative``     the operands may be swapped; graphs number the edges of the other ops with
+                    more than one input (0, 1, …). Default False.
+``hyperparameters`` the names of the op's numeric options, stored on ``ctx`` under the same name
+                    by ``forward`` (leaky_relu's ``negative_slope``); graphs print them in the
+                    op's node. Default ``()``.
+``formula``         the forward as text, a format string over the inputs (``"{0} + {1}"``).
+                    Default ``""`` (not written out).
+``derivatives``     one text per input: the local derivative ∂out/∂input as a format string with
+                    fields ``{0}``, ``{1}`` (input names), ``{out}`` (output name) and
+                    ``{ctx.attr}`` (a saved attribute, e.g. ``{ctx.negative_slope}``). What
+                    `explain` and `trace_backward` show; without it they show
+                    `NO_FORMULA` (``"(no formula given)"``).
+``output_range``    for activations: the range of the output, e.g. ``"(0, 1)"``. Default ``""``.
+=================== ============================================================================
+
+Import order (the one cycle of the engine, documented here and nowhere else): `tensor` needs
+`Function` to build ops, `ops`/`activations`/`losses` define them, and `Function.apply` needs
+`Tensor` to wrap results. So ``tensor.py`` imports this module and the op modules at its top;
+this module imports `Tensor` at its *end*, after `Function` exists; and the op modules import
+only `Function`. Any import order of the package works (a test imports every module first, in a
+fresh interpreter).
 """
 
 from __future__ import annotations
@@ -37,13 +81,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .tensor import Tensor
 
 __all__ = [
+    "NO_FORMULA",
     "Function",
-    "no_grad",
     "enable_grad",
     "is_grad_enabled",
-    "module_scope",
+    "no_grad",
     "registry",
 ]
+
+#: What traces and `explain` show for an op whose class gives no ``derivatives`` text.
+NO_FORMULA = "(no formula given)"
 
 # Global autograd state. Plain module globals: the op dispatch reads them on every call.
 _grad_enabled = True
@@ -83,26 +130,6 @@ def enable_grad():
     return _set_grad_enabled(True)
 
 
-class module_scope:  # noqa: N801 (used like a function: ``with module_scope(layer): ...``)
-    """Record ``module`` as the innermost running module for ops created inside (``ctx.module``).
-
-    `nn.Module.__call__` uses this so a graph can group each layer's ops into one cluster.
-    It runs on every module call, so it is a small class: a third of the cost of a
-    ``contextlib.contextmanager`` generator.
-    """
-
-    __slots__ = ("module",)
-
-    def __init__(self, module: Any) -> None:
-        self.module = module
-
-    def __enter__(self) -> None:
-        _module_stack.append(self.module)
-
-    def __exit__(self, *exc_info: Any) -> None:
-        _module_stack.pop()
-
-
 def registry() -> dict[str, type[Function]]:
     """All built-in ops, by op name (``"add"``, ``"sigmoid"``, …): one table for tests and docs."""
     return dict(_registry)
@@ -119,16 +146,22 @@ class Function:
       return ∂L/∂input for every positional input (a tuple, or one array for one input; ``None``
       for an input that needs no gradient, see ``ctx.needs_input_grad``).
 
-    Class attributes:
-
-    - ``name``: the op name shown in ``Tensor.op``, graphs and traces; defaults to the class name
-      in lower case.
-    - ``derivatives``: one text per input, the local derivative ∂out/∂input as a format string
-      with fields ``{0}``, ``{1}`` (input names), ``{out}`` (output name) and ``{ctx.attr}``.
+    Class attributes (the op's metadata; every one optional, see the module docstring):
+    ``name``, ``symbol``, ``notation``, ``precedence``, ``associative``, ``right_associative``,
+    ``commutative``, ``hyperparameters``, ``formula``, ``derivatives``, ``output_range``.
     """
 
     name: ClassVar[str] = ""
+    symbol: ClassVar[str] = ""
+    notation: ClassVar[str] = "call"
+    precedence: ClassVar[int] = 0
+    associative: ClassVar[bool] = False
+    right_associative: ClassVar[bool] = False
+    commutative: ClassVar[bool] = False
+    hyperparameters: ClassVar[tuple[str, ...]] = ()
+    formula: ClassVar[str] = ""
     derivatives: ClassVar[tuple[str, ...]] = ()
+    output_range: ClassVar[str] = ""
 
     # Instance attributes (the ctx): set by `apply`.
     parents: tuple[Tensor, ...]
@@ -140,6 +173,12 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__ or not cls.__dict__["name"]:
             cls.name = cls.__name__.lower()
+        if "symbol" not in cls.__dict__ or not cls.__dict__["symbol"]:
+            cls.symbol = cls.name
+        if cls.notation not in ("infix", "prefix", "call"):
+            raise ValueError(
+                f"{cls.__name__}.notation must be 'infix', 'prefix' or 'call', got {cls.notation!r}"
+            )
         if cls.__module__.startswith("microgradx."):
             _registry[cls.name] = cls
 
@@ -196,11 +235,21 @@ class Function:
 
     @classmethod
     def rule(cls, ctx: Any, i: int, names: list[str] | tuple[str, ...], out: str) -> str:
-        """The local derivative ∂out/∂input_i as text, e.g. ``σ(z)(1−σ(z))`` for sigmoid."""
+        """The local derivative ∂out/∂input_i as text, e.g. ``σ(z)(1−σ(z))`` for sigmoid.
+
+        ``names`` are the inputs' display names, ``out`` the output's; an op without a
+        ``derivatives`` text for input ``i`` gives `NO_FORMULA`.
+        """
+        if i >= len(cls.derivatives):
+            return NO_FORMULA
+        text = cls.derivatives[i]
         try:
-            return cls.derivatives[i].format(*names, out=out, ctx=ctx)
-        except (IndexError, KeyError, AttributeError):
-            return f"∂{out}/∂{names[i]} ({cls.name})"
+            return text.format(*names, out=out, ctx=ctx)
+        except (IndexError, KeyError, AttributeError) as err:
+            raise ValueError(
+                f"{cls.name}: derivatives[{i}] = {text!r} cannot be filled in ({err!r}); it may use "
+                f"{{0}}…{{{len(names) - 1}}}, {{out}} and attributes of ctx"
+            ) from None
 
 
 def _as_result_array(out: Any, op: str) -> np.ndarray:

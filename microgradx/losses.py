@@ -25,6 +25,7 @@ class MSELoss(Function):
     """
 
     name = "mse_loss"
+    formula = "(1/n) Σ ({0} − {1})²"
     derivatives = ("2({0}−{1})/n", "−2({0}−{1})/n")
 
     @staticmethod
@@ -65,6 +66,7 @@ class BinaryCrossEntropy(Function):
     """
 
     name = "binary_cross_entropy"
+    formula = "−(1/n) Σ [{1}·ln {0} + (1 − {1})·ln(1 − {0})]"
     derivatives = ("({0}−{1})/({0}(1−{0}))/n", "(ln(1−{0}) − ln {0})/n")
 
     @staticmethod

@@ -33,6 +33,12 @@ class Add(Function):
     """out = a + b.   ∂out/∂a = 1, ∂out/∂b = 1.   ∂L/∂a = ∂L/∂out · 1 (the gradient passes through)."""
 
     name = "add"
+    symbol = "+"
+    notation = "infix"
+    precedence = 1
+    associative = True
+    commutative = True
+    formula = "{0} + {1}"
     derivatives = ("1", "1")
 
     @staticmethod
@@ -48,6 +54,10 @@ class Sub(Function):
     """out = a − b.   ∂out/∂a = 1, ∂out/∂b = −1.   ∂L/∂b = −∂L/∂out."""
 
     name = "sub"
+    symbol = "−"
+    notation = "infix"
+    precedence = 1
+    formula = "{0} − {1}"
     derivatives = ("1", "−1")
 
     @staticmethod
@@ -63,6 +73,12 @@ class Mul(Function):
     """out = a · b.   ∂out/∂a = b, ∂out/∂b = a.   ∂L/∂a = ∂L/∂out · b."""
 
     name = "mul"
+    symbol = "·"
+    notation = "infix"
+    precedence = 2
+    associative = True
+    commutative = True
+    formula = "{0}·{1}"
     derivatives = ("{1}", "{0}")
 
     @staticmethod
@@ -81,6 +97,10 @@ class Div(Function):
     """out = a / b.   ∂out/∂a = 1/b, ∂out/∂b = −a/b² = −out/b.   ∂L/∂b = −∂L/∂out · out / b."""
 
     name = "div"
+    symbol = "/"
+    notation = "infix"
+    precedence = 2
+    formula = "{0}/{1}"
     derivatives = ("1/{1}", "−{0}/{1}²")
 
     @staticmethod
@@ -106,6 +126,11 @@ class Pow(Function):
     """
 
     name = "pow"
+    symbol = "^"
+    notation = "infix"
+    precedence = 4
+    right_associative = True
+    formula = "{0}^{1}"
     derivatives = ("{1}·{0}^({1}−1)", "{out}·ln {0}")
 
     @staticmethod
@@ -142,6 +167,10 @@ class Neg(Function):
     """out = −a.   ∂out/∂a = −1."""
 
     name = "neg"
+    symbol = "−"
+    notation = "prefix"
+    precedence = 3
+    formula = "−{0}"
     derivatives = ("−1",)
 
     @staticmethod
@@ -161,6 +190,10 @@ class MatMul(Function):
     """
 
     name = "matmul"
+    symbol = "@"
+    notation = "infix"
+    precedence = 2
+    formula = "{0}@{1}"
     derivatives = ("{1}ᵀ", "{0}ᵀ")
 
     @staticmethod
@@ -240,6 +273,7 @@ class Sum(Function):
     """out = Σᵢ aᵢ over ``axis``.   ∂out/∂aᵢ = 1: every summed element receives ∂L/∂out."""
 
     name = "sum"
+    formula = "Σ {0}"
     derivatives = ("1",)
 
     @staticmethod
@@ -258,6 +292,7 @@ class Mean(Function):
     """out = (1/n) Σᵢ aᵢ over ``axis``.   ∂out/∂aᵢ = 1/n."""
 
     name = "mean"
+    formula = "(1/n) Σ {0}"
     derivatives = ("1/{ctx.count}",)
 
     @staticmethod
@@ -282,6 +317,7 @@ class Exp(Function):
     """out = eᵃ.   ∂out/∂a = eᵃ = out (saved, not recomputed)."""
 
     name = "exp"
+    formula = "e^{0}"
     derivatives = ("exp({0})",)
 
     @staticmethod
@@ -300,6 +336,7 @@ class Log(Function):
     """out = ln a.   ∂out/∂a = 1/a."""
 
     name = "log"
+    formula = "ln {0}"
     derivatives = ("1/{0}",)
 
     @staticmethod
@@ -317,6 +354,7 @@ class Reshape(Function):
     """out = a with a new shape.   Each element keeps its value, so ∂L/∂a is ∂L/∂out reshaped back."""
 
     name = "reshape"
+    formula = "{0} reshaped"
     derivatives = ("1",)
 
     @staticmethod
@@ -333,6 +371,7 @@ class Transpose(Function):
     """out = a with its axes permuted.   ∂L/∂a is ∂L/∂out permuted back (the inverse permutation)."""
 
     name = "transpose"
+    formula = "{0} with axes permuted"
     derivatives = ("1",)
 
     @staticmethod
@@ -361,6 +400,7 @@ class GetItem(Function):
     (zero elsewhere); an element selected twice (advanced indexing) receives both gradients."""
 
     name = "getitem"
+    formula = "{0}[index]"
     derivatives = ("1 at the selected elements, 0 elsewhere",)
 
     @staticmethod

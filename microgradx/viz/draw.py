@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import graphviz
+import numpy as np
 
 from . import render as _render
 from . import style as viz
@@ -38,9 +39,6 @@ __all__ = ["ComputationGraph", "draw_graph", "render_graph", "DRAW_MAX_NODES"]
 #: Default cap on tensors drawn: beyond a few hundred nodes a picture stops teaching, and layout
 #: time grows fast. Pass ``max_nodes=None`` to draw everything.
 DRAW_MAX_NODES = 500
-
-# Ops whose operands can be swapped; the others get their edges numbered (0, 1, …).
-_COMMUTATIVE = frozenset({"add", "mul"})
 
 
 class ComputationGraph(graphviz.Digraph):
@@ -229,7 +227,8 @@ def draw_graph(
         if ctx is None:
             continue
         parents = ctx.parents
-        numbered = len(parents) > 1 and type(ctx).name not in _COMMUTATIVE
+        # Swappable operands (the op class says so) need no order; the others get numbered edges.
+        numbered = len(parents) > 1 and not type(ctx).commutative
         for i, p in enumerate(parents):
             j = index.get(id(p))
             if j is not None:
@@ -320,13 +319,16 @@ def _tensor_label(
 
 
 def _op_label(ctx: Any) -> str:
-    """The op's name, plus its hyper-parameters when it has some (``leaky_relu (0.01)``)."""
-    name = type(ctx).name
+    """The op's name, plus its numeric hyper-parameters (the class's ``hyperparameters``), e.g.
+    ``leaky_relu`` over ``negative_slope=0.01``."""
+    fn = type(ctx)
     extras = [
         f"{attr}={getattr(ctx, attr):g}"
-        for attr in ("negative_slope", "alpha")
-        if isinstance(getattr(ctx, attr, None), (int, float))
+        for attr in fn.hyperparameters
+        if isinstance(getattr(ctx, attr, None), (int, float, np.integer, np.floating))
+        and not isinstance(getattr(ctx, attr), bool)
     ]
+    name = fn.name
     return name if not extras else f"{name}\n{', '.join(extras)}"
 
 

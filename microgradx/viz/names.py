@@ -33,18 +33,10 @@ __all__ = ["tensor_names", "parameter_names", "wrap", "strip_double_parens", "MA
 
 #: Unnamed op results with a longer expression than this get an auto-name (``v1``, …).
 MAX_EXPRESSION = 24
-# Infix ops: (symbol, precedence). Function-style ops are written name(args).
-_INFIX = {
-    "add": (" + ", 1),
-    "sub": (" − ", 1),
-    "mul": ("·", 2),
-    "div": ("/", 2),
-    "matmul": ("@", 2),
-    "pow": ("^", 4),
-}
-_PREFIX = {"neg": ("−", 3)}
-_FUNCTION_SYMBOL = {"sigmoid": "σ"}
+# How each op is written (symbol, infix/prefix/call, precedence) is metadata of its class
+# (`microgradx.function`); this module only applies the parenthesis rules.
 _ATOM = 10  # precedence of a name or a function call: never needs parentheses
+_NEGATIVE = 3  # precedence of a negative number, as unary minus
 
 
 def tensor_names(order: list, model: Any = None) -> dict[int, str]:
@@ -70,11 +62,11 @@ def tensor_names(order: list, model: Any = None) -> dict[int, str]:
             if not t.requires_grad and t.data.size == 1:
                 v = float(t.data.reshape(-1)[0])
                 names[key] = f"{v:g}".replace("-", "−")
-                prec[key] = _ATOM if v >= 0 else 3
+                prec[key] = _ATOM if v >= 0 else _NEGATIVE
                 continue
             expr, base = None, "leaf"
         else:
-            expr, p = _expression(type(ctx).name, ctx.parents, names, prec)
+            expr, p = _expression(type(ctx), ctx.parents, names, prec)
             base = type(ctx).name
             module = module_names.get(id(getattr(ctx, "module", None)))
             if module:
@@ -99,25 +91,31 @@ def parameter_names(model: Any) -> dict[int, str]:
 
 
 def _expression(
-    op: str,
+    fn: Any,
     parents: tuple,
     names: dict[int, str],
     prec: dict[int, int],
 ) -> tuple[str, int]:
+    """The expression an op of class ``fn`` makes from its operands' names, and its precedence."""
     args = [names[id(p)] for p in parents]
     precs = [prec[id(p)] for p in parents]
-    if op in _INFIX and len(args) == 2:
-        symbol, p = _INFIX[op]
-        left = args[0] if precs[0] >= p and not (op == "pow" and precs[0] == p) else f"({args[0]})"
-        # Right operand: parenthesise equal precedence too (a − (b + c), a/(b·c)).
-        right = args[1] if precs[1] > p or (precs[1] == p and op in ("add", "mul")) else f"({args[1]})"
+    p = fn.precedence
+    if fn.notation == "infix" and len(args) == 2:
+        # Left operand: parenthesise looser binding, and equal binding where chains group right
+        # ((a^b)^c). Right operand: parenthesise equal binding too (a − (b + c), a/(b·c)),
+        # unless the op is associative (a + b + c).
+        left_ok = precs[0] > p or (precs[0] == p and not fn.right_associative)
+        right_ok = precs[1] > p or (precs[1] == p and fn.associative)
+        left = args[0] if left_ok else f"({args[0]})"
+        right = args[1] if right_ok else f"({args[1]})"
         if right.startswith("−"):  # x·(−0.5), not x·−0.5
             right = f"({right})"
+        symbol = f" {fn.symbol} " if p <= 1 else fn.symbol  # a + b, a·b: loose ops get spaces
         return f"{left}{symbol}{right}", p
-    if op in _PREFIX and len(args) == 1:
-        symbol, p = _PREFIX[op]
-        return (f"{symbol}{args[0]}" if precs[0] >= p else f"{symbol}({args[0]})"), p
-    return f"{_FUNCTION_SYMBOL.get(op, op)}({', '.join(args)})", _ATOM
+    if fn.notation == "prefix" and len(args) == 1:
+        bare = precs[0] >= p and not args[0].startswith(fn.symbol)  # −(−x), not −−x
+        return (f"{fn.symbol}{args[0]}" if bare else f"{fn.symbol}({args[0]})"), p
+    return f"{fn.symbol}({', '.join(args)})", _ATOM
 
 
 def wrap(name: str) -> str:
