@@ -11,7 +11,20 @@ import numpy as np
 
 from .function import Function
 
-__all__ = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "SELU_ALPHA", "SELU_SCALE"]
+__all__ = [
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "SELU",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+]
 
 # Klambauer et al. 2017, "Self-Normalizing Neural Networks", eq. 14 (the notes swap the two).
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -230,3 +243,110 @@ class SELU(Function):
     def backward(ctx, grad):
         (z,) = ctx.saved_tensors
         return grad * np.where(z > 0, SELU_SCALE, (SELU_SCALE * SELU_ALPHA) * np.exp(np.minimum(z, 0)))
+
+
+class Softplus(Function):
+    """softplus(z) = (1/β)·ln(1 + e^(βz)), a smooth ReLU; z itself where βz > threshold (as PyTorch).
+
+    Derivative: softplus'(z) = σ(βz), the sigmoid (1 where βz > threshold, matching the
+    linear piece). Chain rule: ∂L/∂z = ∂L/∂a · σ(βz).
+    Stable form: ln(1 + e^(βz)) = max(βz, 0) + log1p(e^(−|βz|)), so |z| = 1e3 neither
+    overflows nor loses the small values for very negative z.
+    """
+
+    name = "softplus"
+    hyperparameters = ("beta", "threshold")
+    formula = "ln(1 + e^{0})"
+    output_range = "(0, ∞)"
+    derivatives = ("σ({ctx.beta}·{0})",)
+
+    @staticmethod
+    def forward(ctx, z, beta=1.0, threshold=20.0):
+        ctx.beta, ctx.threshold = beta, threshold
+        bz = beta * z
+        linear = bz > threshold
+        ctx.save_for_backward(bz, linear)
+        soft = (np.maximum(bz, 0) + np.log1p(np.exp(-np.abs(bz)))) / beta
+        return np.where(linear, z, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        bz, linear = ctx.saved_tensors
+        e = np.exp(-np.abs(bz))
+        sig = np.where(bz >= 0, 1.0, e) / (1.0 + e)  # σ(βz), the stable form of `Sigmoid`
+        return grad * np.where(linear, 1.0, sig)
+
+
+def _class_axis(z: np.ndarray, axis) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < max(z.ndim, 1):
+        raise ValueError(f"axis {axis!r} is out of range for a tensor with {z.ndim} dimension(s)")
+    return int(axis) % max(z.ndim, 1)
+
+
+def _log_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """ln softmax(z) = z − m − ln Σⱼ e^(zⱼ − m), m = max z: no overflow, no log of 0."""
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    """softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) along ``axis``: probabilities that sum to 1.
+
+    Derivative: ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ) (the Jacobian), so the chain rule is the vector
+    ∂L/∂zⱼ = sⱼ·(∂L/∂sⱼ − Σᵢ ∂L/∂sᵢ · sᵢ).
+    Stable form: computed as e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z) (the same number, no overflow).
+    """
+
+    name = "softmax"
+    hyperparameters = ("axis",)
+    formula = "e^{0}/Σ e^{0}"
+    output_range = "(0, 1), summing to 1"
+    derivatives = ("s(δ − s)",)
+
+    @staticmethod
+    def forward(ctx, z, axis=-1):
+        ctx.axis = _class_axis(z, axis)
+        if z.ndim == 0:
+            out = np.ones_like(z)
+        else:
+            e = np.exp(z - np.max(z, axis=ctx.axis, keepdims=True))
+            out = e / np.sum(e, axis=ctx.axis, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        if s.ndim == 0:
+            return np.zeros_like(grad)
+        return s * (grad - np.sum(grad * s, axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """log_softmax(z)ᵢ = zᵢ − ln Σⱼ e^(zⱼ) along ``axis`` (the log of `Softmax`, computed stably).
+
+    Derivative: ∂outᵢ/∂zⱼ = δᵢⱼ − sⱼ with s = softmax(z) = e^out, so the chain rule is
+    ∂L/∂zⱼ = ∂L/∂outⱼ − sⱼ · Σᵢ ∂L/∂outᵢ.
+    Stable form: z − m − ln Σⱼ e^(zⱼ − m) with m = max z: finite for |z| = 1e3, where
+    ln(softmax(z)) would take the log of 0.
+    """
+
+    name = "log_softmax"
+    hyperparameters = ("axis",)
+    formula = "{0} − ln Σ e^{0}"
+    output_range = "(−∞, 0)"
+    derivatives = ("δ − softmax({0})",)
+
+    @staticmethod
+    def forward(ctx, z, axis=-1):
+        ctx.axis = _class_axis(z, axis)
+        out = np.zeros_like(z) if z.ndim == 0 else _log_softmax(z, ctx.axis)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if out.ndim == 0:
+            return np.zeros_like(grad)
+        return grad - np.exp(out) * np.sum(grad, axis=ctx.axis, keepdims=True)

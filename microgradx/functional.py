@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .activations import ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
-from .losses import BinaryCrossEntropy, MSELoss
+import numbers
+
+import numpy as np
+
+from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .losses import BinaryCrossEntropy, CrossEntropy, MSELoss
+from .ops import Concatenate, Maximum, Minimum, Stack, Where
 from .tensor import Tensor, _check_real
 
 __all__ = [
@@ -22,6 +27,19 @@ __all__ = [
     "selu",
     "mse_loss",
     "binary_cross_entropy",
+    "abs",
+    "sqrt",
+    "log1p",
+    "clip",
+    "maximum",
+    "minimum",
+    "where",
+    "softplus",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "concatenate",
+    "stack",
     "ACTIVATIONS",
 ]
 
@@ -76,6 +94,132 @@ def binary_cross_entropy(pred: Any, target: Any) -> Tensor:
     """−mean(y·ln p + (1 − y)·ln(1 − p)), logs clamped at −100 as PyTorch;  p must be in [0, 1]."""
     pred = _t(pred)
     return BinaryCrossEntropy.apply(pred, pred._lift(target))
+
+
+# ---------------------------------------------------------------- everyday ops (issue 15)
+# The formulas, derivatives and kink values are in the op classes (ops.py, activations.py,
+# losses.py); these functions accept numbers and arrays as well as tensors.
+
+
+def abs(x: Any) -> Tensor:  # noqa: A001 (the NumPy and PyTorch name)
+    """|x|;  derivative sign(x), 0 at x = 0 (as PyTorch).  See `microgradx.ops.Abs`."""
+    return _t(x).abs()
+
+
+def sqrt(x: Any) -> Tensor:
+    """√x;  derivative 1/(2√x) (+∞ at 0).  See `microgradx.ops.Sqrt`."""
+    return _t(x).sqrt()
+
+
+def log1p(x: Any) -> Tensor:
+    """ln(1 + x), exact for tiny x;  derivative 1/(1 + x).  See `microgradx.ops.Log1p`."""
+    return _t(x).log1p()
+
+
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """x held inside [min, max] (either may be None);  derivative 1 for min ≤ x ≤ max (bounds included), else 0."""
+    return _t(x).clip(min, max)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max(a, b), broadcasting;  the gradient goes to the larger, split ½/½ at ties (as PyTorch)."""
+    a, b = _pair(a, b)
+    return Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min(a, b), broadcasting;  the gradient goes to the smaller, split ½/½ at ties (as PyTorch)."""
+    a, b = _pair(a, b)
+    return Minimum.apply(a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """a where ``condition`` is True, else b (broadcasting, as ``numpy.where``); differentiable in a and b.
+
+    ``condition`` is a boolean array, e.g. a comparison ``x > 0`` (comparisons of tensors
+    return NumPy boolean arrays).
+    """
+    if isinstance(condition, Tensor):
+        raise TypeError(
+            "where: condition must be a boolean array such as x > 0, got a Tensor of floats; "
+            "compare it first (t > 0) or pass t.data.astype(bool)"
+        )
+    a, b = _pair(a, b)
+    return Where.apply(a, b, condition=np.asarray(condition))
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β)·ln(1 + e^(βx)), x itself where βx > threshold (as PyTorch);  derivative σ(βx)."""
+    return _t(x).softplus(beta, threshold)
+
+
+def softmax(x: Any, axis: int = -1) -> Tensor:
+    """e^(xᵢ)/Σⱼ e^(xⱼ) along ``axis`` (stable);  Jacobian sᵢ(δᵢⱼ − sⱼ).  See `microgradx.activations.Softmax`."""
+    return Softmax.apply(_t(x), axis=axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Tensor:
+    """xᵢ − ln Σⱼ e^(xⱼ) along ``axis``, stable for |x| = 1e3;  Jacobian δᵢⱼ − softmax(x)ⱼ."""
+    return LogSoftmax.apply(_t(x), axis=axis)
+
+
+def cross_entropy(logits: Any, target: Any, ignore_index: int = -100) -> Tensor:
+    """Mean cross-entropy of ``logits`` (classes on axis 1, or a single ``(C,)`` sample) against ``target``.
+
+    As PyTorch's ``cross_entropy``: ``target`` is class indices (the logits' shape without the
+    class axis; integers, or floats with integral values; ``ignore_index`` entries are skipped)
+    or class probabilities (the logits' own shape). ∂L/∂logits = (softmax − one-hot)/N.
+    See `microgradx.losses.CrossEntropy`.
+
+    Example:
+        >>> import microgradx as mgx
+        >>> round(mgx.cross_entropy([[0.0, 0.0]], [1]).item(), 4)    # ln 2
+        0.6931
+    """
+    logits = _t(logits)
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise ValueError(f"cross_entropy: ignore_index must be an int, got {ignore_index!r}")
+    raw = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if raw.shape == logits.shape:  # probabilities: a differentiable input
+        return CrossEntropy.apply(logits, logits._lift(target))
+    if raw.dtype.kind == "f":
+        if not (np.all(np.isfinite(raw)) and np.all(raw == np.round(raw))):
+            bad = raw[~(np.isfinite(raw) & (raw == np.round(raw)))].flat[0]
+            raise ValueError(
+                f"cross_entropy: class-index targets must be whole numbers, got {bad!r} "
+                f"(probability targets must have the logits' shape {logits.shape}, got {raw.shape})"
+            )
+    elif raw.dtype.kind not in "iub":
+        raise TypeError(f"cross_entropy: target must hold class indices or probabilities, got dtype {raw.dtype}")
+    return CrossEntropy.apply(logits, index=raw.astype(np.intp), ignore_index=int(ignore_index))
+
+
+def concatenate(tensors: Any, axis: int = 0) -> Tensor:
+    """Join tensors along an existing ``axis`` (``numpy.concatenate``, ``torch.cat``); ∂L/∂each = its slice."""
+    return Concatenate.apply(*_sequence(tensors, "concatenate"), axis=axis)
+
+
+def stack(tensors: Any, axis: int = 0) -> Tensor:
+    """Join same-shape tensors along a new ``axis`` (``numpy.stack``, ``torch.stack``); ∂L/∂each = its slice."""
+    return Stack.apply(*_sequence(tensors, "stack"), axis=axis)
+
+
+def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Two operands as tensors; a Python number takes the other operand's dtype (as operators do)."""
+    if isinstance(a, Tensor):
+        return a, a._lift(b)
+    if isinstance(b, Tensor):
+        return b._lift(a), b
+    return Tensor(a), Tensor(b)
+
+
+def _sequence(tensors: Any, op: str) -> list[Tensor]:
+    if isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{op}: expected a sequence of tensors, e.g. {op}([a, b]), got {type(tensors).__name__}")
+    items = [_t(x) for x in tensors]
+    if not items:
+        raise ValueError(f"{op}: needs at least one tensor, got an empty sequence")
+    return items
 
 
 #: Activation functions by name (the names `nn.Layer(activation=...)` accepts).

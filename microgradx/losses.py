@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .activations import _log_softmax
 from .function import Function
 
-__all__ = ["MSELoss", "BinaryCrossEntropy"]
+__all__ = ["MSELoss", "BinaryCrossEntropy", "CrossEntropy"]
 
 
 def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:
@@ -93,3 +94,78 @@ class BinaryCrossEntropy(Function):
             with np.errstate(divide="ignore"):
                 gy = scale * (np.log1p(-p) - np.log(p))
         return gp, gy
+
+
+class CrossEntropy(Function):
+    """L = −(1/N) Σₙ ln softmax(zₙ)[yₙ]: the cross-entropy of logits z against classes y (PyTorch's
+    ``cross_entropy``, mean reduction), computed from a stable log-softmax.
+
+    The classes lie along axis 1 of ``logits`` (shape ``(N, C)``, ``(N, C, d1, …)``, or ``(C,)``
+    for one sample). The target is either
+
+    - class indices ``y`` of the logits' shape without the class axis, integers in ``[0, C)``;
+      elements equal to ``ignore_index`` (−100) are left out of the sum and of the count N; or
+    - class probabilities ``p`` of the logits' own shape: L = −(1/N) Σₙ Σ꜀ p_c ln s_c.
+
+    Derivative (s = softmax(z), one-hot(y) for indices): ∂L/∂z = (s·Σ꜀p꜀ − p)/N, which for
+    indices or probabilities summing to 1 is the famous (s − p)/N; ∂L/∂p = −ln s / N.
+    Chain rule: with a softmax output layer, ∂L/∂z needs no division by s, so it never blows up.
+    """
+
+    name = "cross_entropy"
+    hyperparameters = ("ignore_index",)
+    formula = "−mean ln softmax({0})[{1}]"
+    derivatives = ("(softmax({0}) − {1})/N", "−log_softmax({0})/N")
+
+    @staticmethod
+    def forward(ctx, z, probs=None, index=None, ignore_index=-100):
+        ctx.ignore_index = ignore_index
+        if z.ndim == 0:
+            raise ValueError("logits must have a class axis: shape (C,), (N, C) or (N, C, d1, ...), got ()")
+        axis = 0 if z.ndim == 1 else 1
+        logp = _log_softmax(z, axis)
+        if probs is not None:  # class probabilities, one per logit
+            if probs.shape != z.shape:
+                raise ValueError(f"probability target shape {probs.shape} must equal the logits' shape {z.shape}")
+            ctx.n = z.size // z.shape[axis]
+            ctx.save_for_backward(logp, probs)
+            ctx.axis, ctx.index = axis, None
+            return np.asarray(-np.sum(probs * logp) / ctx.n)
+        expected = z.shape[:axis] + z.shape[axis + 1 :]
+        if index.shape == (1,) and z.ndim == 1:
+            index = index.reshape(())
+        if index.shape != expected:
+            raise ValueError(
+                f"class-index target shape {index.shape} must be the logits' shape without the class "
+                f"axis, {expected} (or pass probabilities of shape {z.shape})"
+            )
+        keep = index != ignore_index
+        bad = keep & ((index < 0) | (index >= z.shape[axis]))
+        if bad.any():
+            raise ValueError(
+                f"target class {int(index[bad].flat[0])} is out of range for {z.shape[axis]} classes "
+                f"(expected 0 … {z.shape[axis] - 1}, or ignore_index={ignore_index})"
+            )
+        safe = np.where(keep, index, 0)
+        picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis=axis).squeeze(axis)
+        ctx.n = int(keep.sum())
+        ctx.axis, ctx.index, ctx.keep = axis, safe, keep
+        ctx.save_for_backward(logp)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
+            return np.asarray(-np.sum(np.where(keep, picked, 0.0)) / ctx.n)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp = ctx.saved_tensors[0]
+        s = np.exp(logp)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = grad / ctx.n
+        if ctx.index is None:
+            probs = ctx.saved_tensors[1]
+            need_z, need_p = ctx.needs_input_grad
+            gz = scale * (s * np.sum(probs, axis=ctx.axis, keepdims=True) - probs) if need_z else None
+            gp = -scale * logp if need_p else None
+            return gz, gp
+        onehot = np.zeros_like(s)
+        np.put_along_axis(onehot, np.expand_dims(ctx.index, ctx.axis), 1.0, axis=ctx.axis)
+        return scale * (s - onehot) * np.expand_dims(ctx.keep, ctx.axis)

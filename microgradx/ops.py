@@ -7,6 +7,8 @@ output's shape; `tensor._unbroadcast` sums them back, in one place.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .function import Function
@@ -26,6 +28,22 @@ __all__ = [
     "Reshape",
     "Transpose",
     "GetItem",
+    "Abs",
+    "Sqrt",
+    "Log1p",
+    "Clip",
+    "Maximum",
+    "Minimum",
+    "Where",
+    "Max",
+    "Min",
+    "Var",
+    "Std",
+    "Flatten",
+    "Squeeze",
+    "Unsqueeze",
+    "Concatenate",
+    "Stack",
 ]
 
 
@@ -423,3 +441,433 @@ class GetItem(Function):
         else:
             np.add.at(out, ctx.index, grad)
         return out
+
+
+# ---------------------------------------------------------------- everyday elementwise ops
+# Kinks and ties follow PyTorch; each docstring states the value used there.
+
+
+class Abs(Function):
+    """out = |a|.   ∂out/∂a = sign(a): 1 for a > 0, −1 for a < 0, and 0 at the kink a = 0 (as PyTorch).
+
+    Chain rule: ∂L/∂a = ∂L/∂out · sign(a).
+    """
+
+    name = "abs"
+    formula = "|{0}|"
+    derivatives = ("sign({0})",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a)
+
+
+class Sqrt(Function):
+    """out = √a.   ∂out/∂a = 1/(2√a) = 1/(2·out) (from the saved output).
+
+    Chain rule: ∂L/∂a = ∂L/∂out / (2·out). At a = 0 the derivative is +∞ (as PyTorch); a < 0
+    gives NaN, as ``numpy.sqrt`` does.
+    """
+
+    name = "sqrt"
+    symbol = "√"
+    formula = "√{0}"
+    derivatives = ("1/(2√{0})",)
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad / (2.0 * out)
+
+
+class Log1p(Function):
+    """out = ln(1 + a), exact for tiny a (``numpy.log1p``).   ∂out/∂a = 1/(1 + a).
+
+    Chain rule: ∂L/∂a = ∂L/∂out / (1 + a).
+    """
+
+    name = "log1p"
+    formula = "ln(1 + {0})"
+    derivatives = ("1/(1+{0})",)
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (1.0 + a)
+
+
+class Clip(Function):
+    """out = min(max(a, low), high): a held inside [low, high] (``low`` or ``high`` may be None).
+
+    ∂out/∂a = 1 where low ≤ a ≤ high (the bounds included: at a kink the gradient passes, as
+    PyTorch's ``clamp``), 0 outside. Chain rule: ∂L/∂a = ∂L/∂out · [low ≤ a ≤ high].
+    """
+
+    name = "clip"
+    hyperparameters = ("min", "max")
+    formula = "min(max({0}, {ctx.min}), {ctx.max})"
+    derivatives = ("1 if {ctx.min} ≤ {0} ≤ {ctx.max} else 0",)
+
+    @staticmethod
+    def forward(ctx, a, low=None, high=None):
+        for which, bound in (("min", low), ("max", high)):
+            if bound is not None and (
+                isinstance(bound, bool) or not isinstance(bound, numbers.Real) or np.isnan(bound)
+            ):
+                raise ValueError(f"{which} must be a real number or None, got {bound!r}")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min={low!r} is larger than max={high!r}; expected min <= max")
+        ctx.min = "−∞" if low is None else low
+        ctx.max = "∞" if high is None else high
+        inside = np.ones(a.shape, dtype=bool)
+        out = a
+        if low is not None:
+            inside &= a >= low
+            out = np.maximum(out, np.asarray(low, a.dtype))
+        if high is not None:
+            inside &= a <= high
+            out = np.minimum(out, np.asarray(high, a.dtype))
+        ctx.save_for_backward(inside)
+        return np.array(out, dtype=a.dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside
+
+
+class Maximum(Function):
+    """out = max(a, b) elementwise.   ∂out/∂a = 1 where a > b, 0 where a < b; at a tie a = b
+    each side gets ½ (as PyTorch's ``maximum``).   Chain rule: ∂L/∂a = ∂L/∂out · [a > b] (+ ½ at ties).
+    """
+
+    name = "maximum"
+    commutative = True
+    formula = "max({0}, {1})"
+    derivatives = ("1 if {0} > {1} else (½ if {0} = {1} else 0)", "1 if {1} > {0} else (½ if {0} = {1} else 0)")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0)).astype(grad.dtype, copy=False)
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * share if need_a else None), (grad * (1.0 - share) if need_b else None)
+
+
+class Minimum(Function):
+    """out = min(a, b) elementwise.   ∂out/∂a = 1 where a < b, 0 where a > b; at a tie each side
+    gets ½ (as PyTorch's ``minimum``).   Chain rule: ∂L/∂a = ∂L/∂out · [a < b] (+ ½ at ties).
+    """
+
+    name = "minimum"
+    commutative = True
+    formula = "min({0}, {1})"
+    derivatives = ("1 if {0} < {1} else (½ if {0} = {1} else 0)", "1 if {1} < {0} else (½ if {0} = {1} else 0)")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0)).astype(grad.dtype, copy=False)
+        need_a, need_b = ctx.needs_input_grad
+        return (grad * share if need_a else None), (grad * (1.0 - share) if need_b else None)
+
+
+class Where(Function):
+    """out = a where ``condition`` else b (``condition`` a boolean array, not differentiated).
+
+    ∂out/∂a = [condition], ∂out/∂b = [not condition]: each element's gradient goes to the side
+    it was taken from. Chain rule: ∂L/∂a = ∂L/∂out · [condition].
+    """
+
+    name = "where"
+    formula = "{0} where the condition holds, else {1}"
+    derivatives = ("1 where the condition holds, else 0", "0 where the condition holds, else 1")
+
+    @staticmethod
+    def forward(ctx, a, b, condition=None):
+        cond = np.asarray(condition)
+        if cond.dtype != np.bool_:
+            raise TypeError(
+                f"where: condition must be a boolean array (e.g. x > 0), got dtype {cond.dtype}"
+            )
+        ctx.condition = cond
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        cond = ctx.condition
+        need_a, need_b = ctx.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        return (np.where(cond, grad, zero) if need_a else None), (np.where(cond, zero, grad) if need_b else None)
+
+
+# ---------------------------------------------------------------- reductions: max, min, var, std
+
+
+def _extreme(ctx, a, axis, keepdims, reduce, op: str) -> np.ndarray:
+    """Forward of max/min: the reduction, and each element's share of the gradient saved."""
+    ctx.axes = _normalize_axis(axis, a.ndim, op)
+    ctx.keepdims = bool(keepdims)
+    if a.size == 0:
+        raise ValueError(f"cannot take the {op} of an empty tensor of shape {a.shape}")
+    out = reduce(a, axis=ctx.axes, keepdims=True)
+    hit = a == out
+    ctx.save_for_backward(hit / hit.sum(axis=ctx.axes, keepdims=True))  # 1/k at each of k ties
+    return np.asarray(out if ctx.keepdims else np.squeeze(out, axis=ctx.axes))
+
+
+def _extreme_backward(ctx, grad: np.ndarray) -> np.ndarray:
+    (share,) = ctx.saved_tensors
+    if not ctx.keepdims and ctx.axes:
+        grad = np.expand_dims(grad, ctx.axes)
+    return grad * share.astype(grad.dtype, copy=False)
+
+
+class Max(Function):
+    """out = maxᵢ aᵢ over ``axis``.   ∂out/∂aᵢ = 1 for the largest element, 0 for the others.
+
+    Ties: the k elements equal to the maximum each get 1/k of ∂L/∂out (as ``torch.amax`` and
+    ``torch.max(x)`` without a dim; ``torch.max(x, dim)`` instead gives it all to one index).
+    Chain rule: ∂L/∂aᵢ = ∂L/∂out · [aᵢ = out] / k.
+    """
+
+    name = "max"
+    formula = "max {0}"
+    derivatives = ("1/k at the k largest (tied) elements, 0 elsewhere",)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return _extreme(ctx, a, axis, keepdims, np.max, "max")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _extreme_backward(ctx, grad)
+
+
+class Min(Function):
+    """out = minᵢ aᵢ over ``axis``.   ∂out/∂aᵢ = 1 for the smallest element, 0 for the others.
+
+    Ties: the k elements equal to the minimum each get 1/k of ∂L/∂out (as ``torch.amin`` and
+    ``torch.min(x)`` without a dim). Chain rule: ∂L/∂aᵢ = ∂L/∂out · [aᵢ = out] / k.
+    """
+
+    name = "min"
+    formula = "min {0}"
+    derivatives = ("1/k at the k smallest (tied) elements, 0 elsewhere",)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, keepdims=False):
+        return _extreme(ctx, a, axis, keepdims, np.min, "min")
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _extreme_backward(ctx, grad)
+
+
+def _var_parts(a: np.ndarray, axis, ddof, op: str):
+    """(axes, deviations a − mean, divisor n − ddof) for var and std, or a ValueError."""
+    axes = _normalize_axis(axis, a.ndim, op)
+    n = 1
+    for ax in axes:
+        n *= a.shape[ax]
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or ddof < 0:
+        raise ValueError(f"{op}: ddof must be a non-negative int, got {ddof!r}")
+    if n - ddof <= 0:
+        raise ValueError(f"{op}: ddof={ddof} needs more than {ddof} element(s) per reduction, got {n}")
+    dev = a - a.mean(axis=axes, keepdims=True)
+    return axes, dev, n - ddof
+
+
+class Var(Function):
+    """out = Σᵢ (aᵢ − ā)² / (n − ddof) over ``axis`` (ddof = 0: the population variance, NumPy's
+    default; ddof = 1: the sample variance, PyTorch's default ``correction=1``).
+
+    ∂out/∂aᵢ = 2(aᵢ − ā)/(n − ddof) (the terms through ā sum to zero).
+    Chain rule: ∂L/∂aᵢ = ∂L/∂out · 2(aᵢ − ā)/(n − ddof).
+    """
+
+    name = "var"
+    hyperparameters = ("ddof",)
+    formula = "Σ({0} − mean)²/(n − ddof)"
+    derivatives = ("2({0}−mean)/(n−{ctx.ddof})",)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, ddof=0, keepdims=False):
+        ctx.axes, dev, ctx.divisor = _var_parts(a, axis, ddof, "var")
+        ctx.ddof, ctx.keepdims = ddof, bool(keepdims)
+        ctx.save_for_backward(dev)
+        return np.asarray((dev * dev).sum(axis=ctx.axes, keepdims=ctx.keepdims) / ctx.divisor)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (dev,) = ctx.saved_tensors
+        if not ctx.keepdims and ctx.axes:
+            grad = np.expand_dims(grad, ctx.axes)
+        return grad * dev * (2.0 / ctx.divisor)
+
+
+class Std(Function):
+    """out = √var = √(Σᵢ (aᵢ − ā)² / (n − ddof)) over ``axis``.
+
+    ∂out/∂aᵢ = (aᵢ − ā) / ((n − ddof)·out); where out = 0 (all elements equal) the gradient is 0,
+    as PyTorch. Chain rule: ∂L/∂aᵢ = ∂L/∂out · (aᵢ − ā)/((n − ddof)·out).
+    """
+
+    name = "std"
+    hyperparameters = ("ddof",)
+    formula = "√(Σ({0} − mean)²/(n − ddof))"
+    derivatives = ("({0}−mean)/((n−{ctx.ddof})·{out})",)
+
+    @staticmethod
+    def forward(ctx, a, axis=None, ddof=0, keepdims=False):
+        ctx.axes, dev, ctx.divisor = _var_parts(a, axis, ddof, "std")
+        ctx.ddof, ctx.keepdims = ddof, bool(keepdims)
+        out = np.sqrt((dev * dev).sum(axis=ctx.axes, keepdims=True) / ctx.divisor)
+        ctx.save_for_backward(dev, out)
+        return out if ctx.keepdims else np.asarray(np.squeeze(out, axis=ctx.axes))
+
+    @staticmethod
+    def backward(ctx, grad):
+        dev, out = ctx.saved_tensors
+        if not ctx.keepdims and ctx.axes:
+            grad = np.expand_dims(grad, ctx.axes)
+        safe = np.where(out == 0, np.inf, out * ctx.divisor)  # 1/∞ = 0 where the spread is zero
+        return grad * dev / safe
+
+
+# ---------------------------------------------------------------- joining and shaping
+
+
+class Flatten(Reshape):
+    """out = a as one axis (``a.reshape(-1)``).   Values unchanged, so ∂L/∂a is ∂L/∂out reshaped back."""
+
+    name = "flatten"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.shape = a.shape
+        return a.reshape(-1)
+
+
+class Squeeze(Reshape):
+    """out = a without its length-1 axes (all of them, or the ones in ``axis``), as ``numpy.squeeze``.
+
+    Values unchanged, so ∂L/∂a is ∂L/∂out reshaped back. An ``axis`` of length ≠ 1 is an error
+    (NumPy's rule; PyTorch silently leaves such an axis alone).
+    """
+
+    name = "squeeze"
+    hyperparameters = ("axis",)
+
+    @staticmethod
+    def forward(ctx, a, axis=None):
+        ctx.shape, ctx.axis = a.shape, axis
+        axes = _normalize_axis(axis, a.ndim, "squeeze")
+        if axis is None:
+            axes = tuple(i for i in axes if a.shape[i] == 1)
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ValueError(f"cannot squeeze axis {ax}: it has length {a.shape[ax]}, not 1")
+        return a.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+
+class Unsqueeze(Reshape):
+    """out = a with a new length-1 axis at position ``axis`` (``numpy.expand_dims``, ``torch.unsqueeze``).
+
+    Values unchanged, so ∂L/∂a is ∂L/∂out reshaped back. ``axis`` may be −(ndim+1) … ndim.
+    """
+
+    name = "unsqueeze"
+    hyperparameters = ("axis",)
+
+    @staticmethod
+    def forward(ctx, a, axis=0):
+        ctx.shape, ctx.axis = a.shape, axis
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -a.ndim - 1 <= axis <= a.ndim:
+            raise ValueError(f"axis {axis!r} is out of range for a new axis of a {a.ndim}-D tensor")
+        return np.expand_dims(a, int(axis))
+
+
+def _join_axis(arrays: tuple[np.ndarray, ...], axis, op: str, ndim: int) -> int:
+    """Check ``axis`` for concatenate/stack; all inputs must have the same number of axes."""
+    if not arrays:
+        raise ValueError("needs at least one tensor")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis!r} is out of range for {ndim}-D results")
+    return int(axis) % ndim
+
+
+class Concatenate(Function):
+    """out = the inputs joined along an existing ``axis`` (``numpy.concatenate``, ``torch.cat``).
+
+    Each input's elements are copied into one slice of out, so ∂L/∂input_k is the slice of
+    ∂L/∂out that input k filled. Chain rule: ∂L/∂aₖ = (∂L/∂out)[offsetₖ : offsetₖ + lenₖ].
+    """
+
+    name = "concatenate"
+    hyperparameters = ("axis",)
+    derivatives = ("1 on its slice of the output",)
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        if arrays and any(a.ndim == 0 for a in arrays):
+            raise ValueError("zero-dimensional tensors cannot be concatenated (use stack)")
+        ctx.axis = _join_axis(arrays, axis, "concatenate", arrays[0].ndim if arrays else 1)
+        ctx.splits = np.cumsum([a.shape[ctx.axis] for a in arrays])[:-1]
+        return np.concatenate(arrays, axis=ctx.axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.split(grad, ctx.splits, axis=ctx.axis))
+
+
+class Stack(Function):
+    """out = the inputs (all the same shape) joined along a *new* ``axis`` (``numpy.stack``, ``torch.stack``).
+
+    Input k becomes out's k-th slice along ``axis``, so ∂L/∂aₖ = (∂L/∂out) taken at index k of
+    that axis.
+    """
+
+    name = "stack"
+    hyperparameters = ("axis",)
+    derivatives = ("1 on its slice of the output",)
+
+    @staticmethod
+    def forward(ctx, *arrays, axis=0):
+        ctx.axis = _join_axis(arrays, axis, "stack", arrays[0].ndim + 1 if arrays else 1)
+        shapes = {a.shape for a in arrays}
+        if len(shapes) > 1:
+            raise ValueError(f"all tensors must have the same shape, got {sorted(shapes)}")
+        return np.stack(arrays, axis=ctx.axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.moveaxis(grad, ctx.axis, 0))

@@ -299,6 +299,89 @@ class Tensor:
         """λ·(x if x > 0 else α(eˣ − 1)); see `microgradx.functional.selu`."""
         return SELU.apply(self)
 
+    # ---------------------------------------------------------------- everyday ops (issue 15)
+    # Formulas, derivatives and the values at kinks and ties: the op classes in ops.py and
+    # activations.py. Comparisons return NumPy boolean arrays (data, not graph nodes: use them
+    # as masks or in `microgradx.where`); ``==`` stays identity, since tensors are graph nodes.
+    def __lt__(self, other: Any) -> np.ndarray:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return self.data >= _data(other)
+
+    def __abs__(self) -> Tensor:
+        return Abs.apply(self)
+
+    def abs(self) -> Tensor:
+        """|x| elementwise; the derivative sign(x) is 0 at x = 0 (as PyTorch)."""
+        return Abs.apply(self)
+
+    def sqrt(self) -> Tensor:
+        """√x elementwise; derivative 1/(2√x)."""
+        return Sqrt.apply(self)
+
+    def log1p(self) -> Tensor:
+        """ln(1 + x) elementwise, exact for tiny x; derivative 1/(1 + x)."""
+        return Log1p.apply(self)
+
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+        """Hold values inside [min, max] (``numpy.clip``, ``torch.clamp``); gradient 1 inside, bounds included."""
+        return Clip.apply(self, low=min, high=max)
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+        """(1/β)·ln(1 + e^(βx)), linear where βx > threshold; see `microgradx.activations.Softplus`."""
+        beta = _check_real("softplus", "beta", beta)
+        if beta <= 0:
+            raise ValueError(f"softplus: beta must be > 0, got {beta!r}")
+        return Softplus.apply(self, beta=beta, threshold=_check_real("softplus", "threshold", threshold))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """Probabilities e^(xᵢ)/Σⱼ e^(xⱼ) along ``axis``; see `microgradx.activations.Softmax`."""
+        return Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """ln softmax along ``axis``, computed stably; see `microgradx.activations.LogSoftmax`."""
+        return LogSoftmax.apply(self, axis=axis)
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Largest value over ``axis`` (all by default); tied maxima share the gradient equally."""
+        return Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """Smallest value over ``axis`` (all by default); tied minima share the gradient equally."""
+        return Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        """Variance Σ(x − x̄)²/(n − ddof) over ``axis`` (NumPy's ``ddof=0`` default; PyTorch's is 1)."""
+        return Var.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: int | tuple[int, ...] | None = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        """Standard deviation √var over ``axis``; gradient 0 where all values are equal (as PyTorch)."""
+        return Std.apply(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def flatten(self) -> Tensor:
+        """The values as one axis, ``reshape(-1)``."""
+        return Flatten.apply(self)
+
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> Tensor:
+        """Drop length-1 axes (all, or those in ``axis``; an ``axis`` of another length is an error)."""
+        return Squeeze.apply(self, axis=axis)
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        """Insert a length-1 axis at ``axis`` (``numpy.expand_dims``)."""
+        return Unsqueeze.apply(self, axis=axis)
+
+
+def _data(x: Any) -> Any:
+    """The values of a tensor (for comparisons); anything else as it is."""
+    return x.data if isinstance(x, Tensor) else x
+
 
 def _check_real(op: str, arg: str, value: Any) -> float:
     """Validate a scalar hyper-parameter: a finite real number."""
@@ -309,8 +392,19 @@ def _check_real(op: str, arg: str, value: Any) -> float:
 
 # Imported last: the op modules and autograd import Tensor from here.
 from .autograd import run_backward  # noqa: E402
-from .activations import ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh  # noqa: E402
+from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: E402
 from .ops import (  # noqa: E402
+    Abs,
+    Clip,
+    Flatten,
+    Log1p,
+    Max,
+    Min,
+    Sqrt,
+    Squeeze,
+    Std,
+    Unsqueeze,
+    Var,
     Add,
     Div,
     Exp,

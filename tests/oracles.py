@@ -79,6 +79,7 @@ class Spec:
     samplers: tuple  # one per input
     shapes: list = field(default_factory=list)  # list of tuples of shapes, one per input
     tol: float = 1e-6
+    torch_fn: Callable | None = None  # torch tensors -> torch tensor (torch imported lazily)
 
 
 BROADCAST_PAIRS = [
@@ -200,6 +201,256 @@ SPECS = [
     ),
 ]
 
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def _ref_log_softmax(z, axis=-1):
+    shifted = z - anp.max(z, axis=axis, keepdims=True)
+    return shifted - anp.log(anp.sum(anp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _ref_softmax(z, axis=-1):
+    e = anp.exp(z - anp.max(z, axis=axis, keepdims=True))
+    return e / anp.sum(e, axis=axis, keepdims=True)
+
+
+_CE_INDEX = np.array([1, 0, 3])  # class indices for a (3, 4) batch of logits
+_CE_INDEX_3D = np.array([[0, 2], [1, 1]])  # for (2, 3, 2) logits: classes on axis 1
+
+
+def _ref_ce_index(z):
+    logp = _ref_log_softmax(z, 1)
+    return -anp.mean(logp[np.arange(3), _CE_INDEX])
+
+
+def _ref_ce_index_3d(z):
+    logp = _ref_log_softmax(z, 1)
+    i, j = np.meshgrid(np.arange(2), np.arange(2), indexing="ij")
+    return -anp.mean(logp[i, _CE_INDEX_3D, j])
+
+
+def _ref_ce_probs(z, p):
+    return -anp.sum(p * _ref_log_softmax(z, 1)) / (z.size // z.shape[1])
+
+
+def _ref_where(a, b):
+    # As a sum of masked terms: HIPS autograd's own `where` does not reduce a broadcast gradient.
+    mask = a > 0
+    return mask * a + (1 - mask) * b
+
+
+_REDUCE_SHAPES = [((5,),), ((3, 4),), ((2, 3, 2),)]
+
+# Issue 15's ops: one row each (per option set), with the PyTorch twin for the torch oracle.
+SPECS += [
+    Spec("abs", lambda a: abs(a), anp.abs, (_nz,), UNARY_SHAPES, torch_fn=lambda a: a.abs()),
+    Spec("abs", mgx.functional.abs, anp.abs, (_nz,), UNARY_SHAPES, torch_fn=lambda a: a.abs()),
+    Spec("sqrt", lambda a: a.sqrt(), anp.sqrt, (_pos,), UNARY_SHAPES, torch_fn=lambda a: a.sqrt()),
+    Spec("log1p", mgx.log1p, anp.log1p, (uniform(-0.7, 2.0),), UNARY_SHAPES, torch_fn=lambda a: a.log1p()),
+    Spec(
+        "clip",
+        lambda a: mgx.clip(a, -0.5, 0.8),
+        lambda a: anp.clip(a, -0.5, 0.8),
+        (_any,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: a.clamp(-0.5, 0.8),
+    ),
+    Spec(
+        "clip",
+        lambda a: a.clip(min=0.1),
+        lambda a: anp.maximum(a, 0.1),
+        (_any,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: a.clamp(min=0.1),
+    ),
+    Spec("maximum", mgx.maximum, anp.maximum, (_any, _any), BROADCAST_PAIRS, torch_fn=lambda a, b: _torch().maximum(a, b)),
+    Spec("minimum", mgx.minimum, anp.minimum, (_any, _any), BROADCAST_PAIRS, torch_fn=lambda a, b: _torch().minimum(a, b)),
+    Spec(
+        "where",
+        lambda a, b: mgx.where(a > 0, a, b),
+        _ref_where,
+        (_nz, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: _torch().where(a > 0, a, b),
+    ),
+    Spec("max", lambda a: a.max(), anp.max, (_any,), UNARY_SHAPES, torch_fn=lambda a: a.amax()),
+    Spec(
+        "max",
+        lambda a: a.max(axis=0),
+        lambda a: anp.max(a, axis=0),
+        (_any,),
+        _REDUCE_SHAPES,
+        torch_fn=lambda a: a.amax(dim=0),
+    ),
+    Spec(
+        "max",
+        lambda a: a.max(axis=-1, keepdims=True),
+        lambda a: anp.max(a, axis=-1, keepdims=True),
+        (_any,),
+        _REDUCE_SHAPES,
+        torch_fn=lambda a: a.amax(dim=-1, keepdim=True),
+    ),
+    Spec("min", lambda a: a.min(), anp.min, (_any,), UNARY_SHAPES, torch_fn=lambda a: a.amin()),
+    Spec(
+        "min",
+        lambda a: a.min(axis=(0, -1)),
+        lambda a: anp.min(a, axis=(0, 2)),
+        (_any,),
+        [((2, 3, 2),)],
+        torch_fn=lambda a: a.amin(dim=(0, -1)),
+    ),
+    Spec("var", lambda a: a.var(), anp.var, (_any,), _REDUCE_SHAPES, torch_fn=lambda a: a.var(correction=0)),
+    Spec(
+        "var",
+        lambda a: a.var(axis=0, ddof=1),
+        lambda a: anp.var(a, axis=0, ddof=1),
+        (_any,),
+        [((3, 4),), ((2, 3, 2),)],
+        torch_fn=lambda a: a.var(dim=0, correction=1),
+    ),
+    Spec("std", lambda a: a.std(), anp.std, (_any,), _REDUCE_SHAPES, torch_fn=lambda a: a.std(correction=0)),
+    Spec(
+        "std",
+        lambda a: a.std(axis=-1, ddof=1, keepdims=True),
+        lambda a: anp.std(a, axis=-1, ddof=1, keepdims=True),
+        (_any,),
+        [((3, 4),), ((2, 3, 2),)],
+        torch_fn=lambda a: a.std(dim=-1, correction=1, keepdim=True),
+    ),
+    Spec("flatten", lambda a: a.flatten(), lambda a: anp.reshape(a, -1), (_any,), UNARY_SHAPES, torch_fn=lambda a: a.flatten()),
+    Spec(
+        "squeeze",
+        lambda a: a.squeeze(),
+        anp.squeeze,
+        (_any,),
+        [((3, 1),), ((1, 4, 1),)],
+        torch_fn=lambda a: a.squeeze(),
+    ),
+    Spec(
+        "squeeze",
+        lambda a: a.squeeze(axis=0),
+        lambda a: anp.squeeze(a, axis=0),
+        (_any,),
+        [((1, 4, 1),)],
+        torch_fn=lambda a: a.squeeze(0),
+    ),
+    Spec(
+        "unsqueeze",
+        lambda a: a.unsqueeze(-1),
+        lambda a: anp.expand_dims(a, -1),
+        (_any,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: a.unsqueeze(-1),
+    ),
+    Spec(
+        "concatenate",
+        lambda a, b: mgx.concatenate([a, b]),
+        lambda a, b: anp.concatenate([a, b]),
+        (_any, _any),
+        [((2, 3), (4, 3)), ((5,), (2,))],
+        torch_fn=lambda a, b: _torch().cat([a, b]),
+    ),
+    Spec(
+        "concatenate",
+        lambda a, b, c: mgx.concatenate([a, b, c], axis=-1),
+        lambda a, b, c: anp.concatenate([a, b, c], axis=-1),
+        (_any, _any, _any),
+        [((3, 2), (3, 1), (3, 4))],
+        torch_fn=lambda a, b, c: _torch().cat([a, b, c], dim=-1),
+    ),
+    Spec(
+        "stack",
+        lambda a, b: mgx.stack([a, b], axis=1),
+        lambda a, b: anp.stack([a, b], axis=1),
+        (_any, _any),
+        [((3, 4), (3, 4)), ((5,), (5,))],
+        torch_fn=lambda a, b: _torch().stack([a, b], dim=1),
+    ),
+    Spec(
+        "stack",
+        lambda a, b: mgx.stack([a, b]),
+        lambda a, b: anp.stack([a, b]),
+        (_any, _any),
+        [((), ()), ((3, 4), (3, 4))],
+        torch_fn=lambda a, b: _torch().stack([a, b]),
+    ),
+    Spec(
+        "softplus",
+        mgx.softplus,
+        lambda a: anp.logaddexp(0.0, a),
+        (uniform(-5.0, 5.0),),
+        UNARY_SHAPES,
+        torch_fn=lambda a: _torch().nn.functional.softplus(a),
+    ),
+    Spec(
+        "softplus",
+        lambda a: mgx.softplus(a, beta=2.0),
+        lambda a: anp.logaddexp(0.0, 2.0 * a) / 2.0,
+        (uniform(-5.0, 5.0),),
+        UNARY_SHAPES,
+        torch_fn=lambda a: _torch().nn.functional.softplus(a, beta=2.0),
+    ),
+    Spec(
+        "softmax",
+        mgx.softmax,
+        _ref_softmax,
+        (_any,),
+        [((5,),), ((3, 4),), ((2, 3, 2),)],
+        torch_fn=lambda a: a.softmax(-1),
+    ),
+    Spec(
+        "softmax",
+        lambda a: mgx.softmax(a, axis=0),
+        lambda a: _ref_softmax(a, 0),
+        (_any,),
+        [((3, 4),)],
+        torch_fn=lambda a: a.softmax(0),
+    ),
+    Spec(
+        "log_softmax",
+        mgx.log_softmax,
+        _ref_log_softmax,
+        (_any,),
+        [((5,),), ((3, 4),), ((2, 3, 2),)],
+        torch_fn=lambda a: a.log_softmax(-1),
+    ),
+    Spec(
+        "log_softmax",
+        lambda a: a.log_softmax(axis=1),
+        lambda a: _ref_log_softmax(a, 1),
+        (_any,),
+        [((2, 3, 2),)],
+        torch_fn=lambda a: a.log_softmax(1),
+    ),
+    Spec(
+        "cross_entropy",
+        lambda z: mgx.cross_entropy(z, _CE_INDEX),
+        _ref_ce_index,
+        (_any,),
+        [((3, 4),)],
+        torch_fn=lambda z: _torch().nn.functional.cross_entropy(z, _torch().tensor(_CE_INDEX)),
+    ),
+    Spec(
+        "cross_entropy",
+        lambda z: mgx.cross_entropy(z, _CE_INDEX_3D),
+        _ref_ce_index_3d,
+        (_any,),
+        [((2, 3, 2),)],
+        torch_fn=lambda z: _torch().nn.functional.cross_entropy(z, _torch().tensor(_CE_INDEX_3D)),
+    ),
+    Spec(
+        "cross_entropy",
+        mgx.cross_entropy,
+        _ref_ce_probs,
+        (_any, uniform(0.0, 1.0)),
+        [((3, 4), (3, 4)), ((2, 3, 2), (2, 3, 2))],
+        torch_fn=lambda z, p: _torch().nn.functional.cross_entropy(z, p),
+    ),
+]
 
 def spec_cases():
     """(spec, shapes) pairs for pytest.mark.parametrize, with readable ids."""

@@ -161,7 +161,7 @@ def test_against_pytorch(case):
         "mse_loss": torch.nn.functional.mse_loss,
         "binary_cross_entropy": torch.nn.functional.binary_cross_entropy,
     }
-    fn = torch_fns[spec.name]
+    fn = spec.torch_fn or torch_fns[spec.name]
     if spec.name == "elu":
         alpha = 0.5 if "0.5" in str(spec.mgx_fn.__code__.co_consts) else 1.0
         fn = lambda a: torch.nn.functional.elu(a, alpha=alpha)  # noqa: E731
