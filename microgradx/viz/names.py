@@ -26,6 +26,7 @@ convention, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -120,15 +121,19 @@ def _expression(
     return f"{_FUNCTION_SYMBOL.get(op, op)}({', '.join(args)})", _ATOM
 
 
+_SIMPLE = re.compile(r"[^\s+−\-·/^@(),]+|[^\s(]+\([^()]*(\([^()]*\))*[^()]*\)")
+
+
+@functools.lru_cache(maxsize=4096)
 def wrap(name: str) -> str:
     """Parenthesise a compound name inside ∂…/∂… and rules: ∂(w1·x1)/∂w1."""
-    if re.fullmatch(r"[^\s+−\-·/^@(),]+|[^\s(]+\([^()]*(\([^()]*\))*[^()]*\)", name):
-        return name
-    return f"({name})"
+    return name if _SIMPLE.fullmatch(name) else f"({name})"
 
 
 def strip_double_parens(text: str) -> str:
     """``σ((a + b))`` -> ``σ(a + b)``: drop a pair of parentheses directly doubling another."""
+    if "((" not in text:
+        return text
     match: dict[int, int] = {}
     stack: list[int] = []
     for i, ch in enumerate(text):
