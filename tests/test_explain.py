@@ -8,10 +8,10 @@ import re
 
 import numpy as np
 import pytest
+from graphs import neuron
 from oracles import SPECS, central_diff
 
 import microgradx as mgx
-from graphs import neuron
 from microgradx.viz.explain import explain
 from microgradx.viz.names import MAX_EXPRESSION
 
@@ -137,7 +137,7 @@ def test_every_op_against_central_differences(spec, shapes, twice):
     if twice:  # a second use of x0: one more path
         out = out * inputs[0]
 
-        def ref(*a, _f=spec.ref_fn):  # noqa: E306
+        def ref(*a, _f=spec.ref_fn):
             return _f(*a) * a[0]
 
     for i, x in enumerate(inputs):

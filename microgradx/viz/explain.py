@@ -51,7 +51,7 @@ from ..autograd import topological_order
 from .names import strip_double_parens, tensor_names, wrap
 from .style import format_number
 
-__all__ = ["Factor", "Path", "Explanation", "explain", "MAX_PATHS"]
+__all__ = ["MAX_PATHS", "Explanation", "Factor", "Path", "explain"]
 
 #: Default cap on the number of paths `explain` enumerates.
 MAX_PATHS = 256
