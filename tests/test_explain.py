@@ -4,13 +4,14 @@ central differences of NumPy references, and PyTorch; never against microgradx's
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
+from graphs import neuron
 from oracles import SPECS, central_diff
 
 import microgradx as mgx
-from graphs import neuron
 from microgradx.viz.explain import explain
 from microgradx.viz.names import MAX_EXPRESSION
 
@@ -136,7 +137,7 @@ def test_every_op_against_central_differences(spec, shapes, twice):
     if twice:  # a second use of x0: one more path
         out = out * inputs[0]
 
-        def ref(*a, _f=spec.ref_fn):  # noqa: E306
+        def ref(*a, _f=spec.ref_fn):
             return _f(*a) * a[0]
 
     for i, x in enumerate(inputs):
@@ -186,6 +187,39 @@ def test_exponential_number_of_paths_is_capped():
     assert len(explain(small, x).paths) == 32
     with pytest.raises(ValueError, match="max_paths=8"):
         explain(small, x, max_paths=8)
+
+
+@pytest.mark.parametrize("bad", [-1, 0, 2.5, True, "8", None])
+def test_max_paths_must_be_a_positive_integer(bad):
+    loss, t = neuron()
+    with pytest.raises(
+        ValueError, match=rf"max_paths must be a positive integer, got {re.escape(repr(bad))}"
+    ):
+        explain(loss, t["w1"], max_paths=bad)
+
+
+def _chain(n):
+    x = mgx.Tensor(0.5, requires_grad=True, name="x")
+    y = x
+    for i in range(n):
+        y = y * 1.0001 if i % 2 else y + 0.001
+    return x, y
+
+
+@pytest.mark.slow
+def test_explain_on_a_100k_op_chain_takes_seconds():
+    import time
+
+    """Issue 9 item 14: the partial path used to be copied at every step, quadratic in depth
+    (206 s on this chain). CPU time of this process, so other processes' load does not count."""
+    x, y = _chain(100_000)
+    start = time.process_time()
+    e = explain(y, x)
+    text = str(e)
+    elapsed = time.process_time() - start
+    assert e.value == pytest.approx(1.0001**50_000, rel=1e-10)
+    assert len(e.paths[0].factors) == 100_000 and text.count("\n") > 100_000
+    assert elapsed < 30, f"explain + str on a 100,000-op chain took {elapsed:.1f} s"
 
 
 # -------------------------------------------------------------------- names and formats

@@ -26,10 +26,11 @@ convention, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-__all__ = ["tensor_names", "parameter_names", "wrap", "strip_double_parens", "MAX_EXPRESSION"]
+__all__ = ["MAX_EXPRESSION", "parameter_names", "strip_double_parens", "tensor_names", "wrap"]
 
 #: Unnamed op results with a longer expression than this get an auto-name (``v1``, …).
 MAX_EXPRESSION = 24
@@ -118,15 +119,19 @@ def _expression(
     return f"{fn.symbol}({', '.join(args)})", _ATOM
 
 
+_SIMPLE = re.compile(r"[^\s+−\-·/^@(),]+|[^\s(]+\([^()]*(\([^()]*\))*[^()]*\)")
+
+
+@functools.lru_cache(maxsize=4096)
 def wrap(name: str) -> str:
     """Parenthesise a compound name inside ∂…/∂… and rules: ∂(w1·x1)/∂w1."""
-    if re.fullmatch(r"[^\s+−\-·/^@(),]+|[^\s(]+\([^()]*(\([^()]*\))*[^()]*\)", name):
-        return name
-    return f"({name})"
+    return name if _SIMPLE.fullmatch(name) else f"({name})"
 
 
 def strip_double_parens(text: str) -> str:
     """``σ((a + b))`` -> ``σ(a + b)``: drop a pair of parentheses directly doubling another."""
+    if "((" not in text:
+        return text
     match: dict[int, int] = {}
     stack: list[int] = []
     for i, ch in enumerate(text):
