@@ -60,6 +60,8 @@ works without any of them.
                     `explain` and `trace_backward` show; without it they show
                     `NO_FORMULA` (``"(no formula given)"``).
 ``output_range``    for activations: the range of the output, e.g. ``"(0, 1)"``. Default ``""``.
+``variadic``        takes any number of inputs (concatenate, stack): the last ``derivatives``
+                    text serves every further input. Default False.
 =================== ============================================================================
 
 Import order (the one cycle of the engine, documented here and nowhere else): `tensor` needs
@@ -162,6 +164,7 @@ class Function:
     formula: ClassVar[str] = ""
     derivatives: ClassVar[tuple[str, ...]] = ()
     output_range: ClassVar[str] = ""
+    variadic: ClassVar[bool] = False
 
     # Instance attributes (the ctx): set by `apply`.
     parents: tuple[Tensor, ...]
@@ -240,9 +243,12 @@ class Function:
         ``names`` are the inputs' display names, ``out`` the output's; an op without a
         ``derivatives`` text for input ``i`` gives `NO_FORMULA`.
         """
-        if i >= len(cls.derivatives):
+        if i < len(cls.derivatives):
+            text = cls.derivatives[i]
+        elif cls.variadic and cls.derivatives:
+            text = cls.derivatives[-1]  # every further input has the same rule (concatenate, stack)
+        else:
             return NO_FORMULA
-        text = cls.derivatives[i]
         try:
             return text.format(*names, out=out, ctx=ctx)
         except (IndexError, KeyError, AttributeError) as err:

@@ -115,7 +115,7 @@ class CrossEntropy(Function):
     name = "cross_entropy"
     hyperparameters = ("ignore_index",)
     formula = "−mean ln softmax({0})[{1}]"
-    derivatives = ("(softmax({0}) − {1})/N", "−log_softmax({0})/N")
+    derivatives = ("(softmax({0}) − target)/N", "−log_softmax({0})/N")
 
     @staticmethod
     def forward(ctx, z, probs=None, index=None, ignore_index=-100):

@@ -834,7 +834,9 @@ class Concatenate(Function):
 
     name = "concatenate"
     hyperparameters = ("axis",)
+    formula = "the inputs joined along an axis"
     derivatives = ("1 on its slice of the output",)
+    variadic = True
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):
@@ -858,7 +860,9 @@ class Stack(Function):
 
     name = "stack"
     hyperparameters = ("axis",)
+    formula = "the inputs stacked along a new axis"
     derivatives = ("1 on its slice of the output",)
+    variadic = True
 
     @staticmethod
     def forward(ctx, *arrays, axis=0):

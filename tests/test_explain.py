@@ -123,7 +123,13 @@ def test_many_paths_sum_to_the_pytorch_gradient():
 
 
 # ------------------------------------------------- every op, against central differences
-SCALAR_CASES = [(spec, shapes) for spec in SPECS for shapes in spec.shapes if all(s == () for s in shapes)]
+# explain works on scalar graphs: scalar inputs and a scalar output (stack makes a vector of scalars).
+SCALAR_CASES = [
+    (spec, shapes)
+    for spec in SPECS
+    for shapes in spec.shapes
+    if all(s == () for s in shapes) and spec.name not in ("stack", "concatenate")
+]
 
 
 @pytest.mark.parametrize("spec, shapes", SCALAR_CASES, ids=[f"{s.name}-{len(sh)}" for s, sh in SCALAR_CASES])

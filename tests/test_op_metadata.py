@@ -64,6 +64,50 @@ GOLDEN = {
         "binary_cross_entropy1",  # longer than MAX_EXPRESSION: an auto-name
         ["∂out/∂x = (x−y)/(x(1−x))/n", "∂out/∂y = (ln(1−x) − ln x)/n"],
     ),
+    "abs": (lambda: abs(_x()), "abs(x)", ["∂out/∂x = sign(x)"]),
+    "sqrt": (lambda: _x().sqrt(), "√(x)", ["∂out/∂x = 1/(2√x)"]),
+    "log1p": (lambda: mgx.log1p(_x()), "log1p(x)", ["∂out/∂x = 1/(1+x)"]),
+    "clip": (lambda: mgx.clip(_x(), 0.0, 1.0), "clip(x)", ["∂out/∂x = 1 if 0.0 ≤ x ≤ 1.0 else 0"]),
+    "maximum": (
+        lambda: mgx.maximum(_x(), _y()),
+        "maximum(x, y)",
+        ["∂out/∂x = 1 if x > y else (½ if x = y else 0)", "∂out/∂y = 1 if y > x else (½ if x = y else 0)"],
+    ),
+    "minimum": (
+        lambda: mgx.minimum(_x(), _y()),
+        "minimum(x, y)",
+        ["∂out/∂x = 1 if x < y else (½ if x = y else 0)", "∂out/∂y = 1 if y < x else (½ if x = y else 0)"],
+    ),
+    "where": (
+        lambda: mgx.where(np.array(True), _x(), _y()),
+        "where(x, y)",
+        ["∂out/∂x = 1 where the condition holds, else 0", "∂out/∂y = 0 where the condition holds, else 1"],
+    ),
+    "max": (lambda: _x((3,)).max(), "max(x)", ["∂out/∂x = 1/k at the k largest (tied) elements, 0 elsewhere"]),
+    "min": (lambda: _x((3,)).min(), "min(x)", ["∂out/∂x = 1/k at the k smallest (tied) elements, 0 elsewhere"]),
+    "var": (lambda: _x((3,)).var(ddof=1), "var(x)", ["∂out/∂x = 2(x−mean)/(n−1)"]),
+    "std": (lambda: _x((3,)).std(), "std(x)", ["∂out/∂x = (x−mean)/((n−0)·out)"]),
+    "flatten": (lambda: _x((2, 2)).flatten(), "flatten(x)", ["∂out/∂x = 1"]),
+    "squeeze": (lambda: _x((1, 2)).squeeze(), "squeeze(x)", ["∂out/∂x = 1"]),
+    "unsqueeze": (lambda: _x((2,)).unsqueeze(0), "unsqueeze(x)", ["∂out/∂x = 1"]),
+    "concatenate": (
+        lambda: mgx.concatenate([_x((2,)), _y((2,))]),
+        "concatenate(x, y)",
+        ["∂out/∂x = 1 on its slice of the output", "∂out/∂y = 1 on its slice of the output"],
+    ),
+    "stack": (
+        lambda: mgx.stack([_x((2,)), _y((2,))]),
+        "stack(x, y)",
+        ["∂out/∂x = 1 on its slice of the output", "∂out/∂y = 1 on its slice of the output"],
+    ),
+    "softplus": (lambda: mgx.softplus(_x()), "softplus(x)", ["∂out/∂x = σ(1.0·x)"]),
+    "softmax": (lambda: mgx.softmax(_x((3,))), "softmax(x)", ["∂out/∂x = s(δ − s)"]),
+    "log_softmax": (lambda: mgx.log_softmax(_x((3,))), "log_softmax(x)", ["∂out/∂x = δ − softmax(x)"]),
+    "cross_entropy": (
+        lambda: mgx.cross_entropy(_x((2, 3)), np.array([0, 2])),
+        "cross_entropy(x)",
+        ["∂out/∂x = (softmax(x) − target)/N"],
+    ),
 }
 
 # The metadata that is not text: (notation, precedence, commutative, hyper-parameters).
@@ -77,6 +121,19 @@ STRUCTURE = {
     "neg": ("prefix", 3, False, ()),
     "leaky_relu": ("call", 0, False, ("negative_slope",)),
     "elu": ("call", 0, False, ("alpha",)),
+    "clip": ("call", 0, False, ("min", "max")),
+    "maximum": ("call", 0, True, ()),
+    "minimum": ("call", 0, True, ()),
+    "var": ("call", 0, False, ("ddof",)),
+    "std": ("call", 0, False, ("ddof",)),
+    "squeeze": ("call", 0, False, ("axis",)),
+    "unsqueeze": ("call", 0, False, ("axis",)),
+    "concatenate": ("call", 0, False, ("axis",)),
+    "stack": ("call", 0, False, ("axis",)),
+    "softplus": ("call", 0, False, ("beta", "threshold")),
+    "softmax": ("call", 0, False, ("axis",)),
+    "log_softmax": ("call", 0, False, ("axis",)),
+    "cross_entropy": ("call", 0, False, ("ignore_index",)),
 }
 
 
