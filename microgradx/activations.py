@@ -11,7 +11,7 @@ import numpy as np
 
 from .function import Function
 
-__all__ = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "SELU_ALPHA", "SELU_SCALE"]
+__all__ = ["ELU", "SELU", "SELU_ALPHA", "SELU_SCALE", "LeakyReLU", "PReLU", "ReLU", "Sigmoid", "Tanh"]
 
 # Klambauer et al. 2017, "Self-Normalizing Neural Networks", eq. 14 (the notes swap the two).
 SELU_ALPHA = 1.6732632423543772848170429916717

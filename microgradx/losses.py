@@ -6,7 +6,7 @@ import numpy as np
 
 from .function import Function
 
-__all__ = ["MSELoss", "BinaryCrossEntropy"]
+__all__ = ["BinaryCrossEntropy", "MSELoss"]
 
 
 def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:

@@ -13,19 +13,19 @@ from .function import Function
 
 __all__ = [
     "Add",
-    "Sub",
-    "Mul",
     "Div",
-    "Pow",
-    "Neg",
-    "MatMul",
-    "Sum",
-    "Mean",
     "Exp",
-    "Log",
-    "Reshape",
-    "Transpose",
     "GetItem",
+    "Log",
+    "MatMul",
+    "Mean",
+    "Mul",
+    "Neg",
+    "Pow",
+    "Reshape",
+    "Sub",
+    "Sum",
+    "Transpose",
 ]
 
 

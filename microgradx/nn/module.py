@@ -10,7 +10,8 @@ own parameters in assignment order, then each submodule's, depth first (PyTorch'
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -187,7 +188,7 @@ class Module:
             raise ValueError(
                 f"load_state_dict: missing key {missing[0]!r} (missing: {', '.join(map(repr, missing))})"
             )
-        unexpected = [k for k in state_dict.keys() if k not in own]
+        unexpected = [k for k in state_dict if k not in own]
         if unexpected:
             raise ValueError(
                 f"load_state_dict: unexpected key {unexpected[0]!r} "

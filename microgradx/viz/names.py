@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["tensor_names", "parameter_names", "wrap", "strip_double_parens", "MAX_EXPRESSION"]
+__all__ = ["MAX_EXPRESSION", "parameter_names", "strip_double_parens", "tensor_names", "wrap"]
 
 #: Unnamed op results with a longer expression than this get an auto-name (``v1``, …).
 MAX_EXPRESSION = 24
