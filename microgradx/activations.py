@@ -11,19 +11,20 @@ import numpy as np
 
 from .function import Function
 
+<<<<<<< HEAD
 __all__ = [
-    "Sigmoid",
-    "Tanh",
-    "ReLU",
-    "LeakyReLU",
-    "PReLU",
     "ELU",
-    "SELU",
-    "Softplus",
-    "Softmax",
+    "LeakyReLU",
     "LogSoftmax",
+    "PReLU",
+    "ReLU",
+    "SELU",
     "SELU_ALPHA",
     "SELU_SCALE",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
 ]
 
 # Klambauer et al. 2017, "Self-Normalizing Neural Networks", eq. 14 (the notes swap the two).

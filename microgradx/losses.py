@@ -7,7 +7,12 @@ import numpy as np
 from .activations import _log_softmax
 from .function import Function
 
-__all__ = ["MSELoss", "BinaryCrossEntropy", "CrossEntropy"]
+<<<<<<< HEAD
+__all__ = [
+    "BinaryCrossEntropy",
+    "CrossEntropy",
+    "MSELoss",
+]
 
 
 def _check_same_shape(op: str, pred: np.ndarray, target: np.ndarray) -> None:

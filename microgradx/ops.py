@@ -14,36 +14,36 @@ import numpy as np
 from .function import Function
 
 __all__ = [
-    "Add",
-    "Sub",
-    "Mul",
-    "Div",
-    "Pow",
-    "Neg",
-    "MatMul",
-    "Sum",
-    "Mean",
-    "Exp",
-    "Log",
-    "Reshape",
-    "Transpose",
-    "GetItem",
     "Abs",
-    "Sqrt",
-    "Log1p",
+    "Add",
     "Clip",
-    "Maximum",
-    "Minimum",
-    "Where",
-    "Max",
-    "Min",
-    "Var",
-    "Std",
-    "Flatten",
-    "Squeeze",
-    "Unsqueeze",
     "Concatenate",
+    "Div",
+    "Exp",
+    "Flatten",
+    "GetItem",
+    "Log",
+    "Log1p",
+    "MatMul",
+    "Max",
+    "Maximum",
+    "Mean",
+    "Min",
+    "Minimum",
+    "Mul",
+    "Neg",
+    "Pow",
+    "Reshape",
+    "Sqrt",
+    "Squeeze",
     "Stack",
+    "Std",
+    "Sub",
+    "Sum",
+    "Transpose",
+    "Unsqueeze",
+    "Var",
+    "Where",
 ]
 
 
@@ -562,7 +562,10 @@ class Maximum(Function):
     name = "maximum"
     commutative = True
     formula = "max({0}, {1})"
-    derivatives = ("1 if {0} > {1} else (½ if {0} = {1} else 0)", "1 if {1} > {0} else (½ if {0} = {1} else 0)")
+    derivatives = (
+        "1 if {0} > {1} else (½ if {0} = {1} else 0)",
+        "1 if {1} > {0} else (½ if {0} = {1} else 0)",
+    )
 
     @staticmethod
     def forward(ctx, a, b):
@@ -585,7 +588,10 @@ class Minimum(Function):
     name = "minimum"
     commutative = True
     formula = "min({0}, {1})"
-    derivatives = ("1 if {0} < {1} else (½ if {0} = {1} else 0)", "1 if {1} < {0} else (½ if {0} = {1} else 0)")
+    derivatives = (
+        "1 if {0} < {1} else (½ if {0} = {1} else 0)",
+        "1 if {1} < {0} else (½ if {0} = {1} else 0)",
+    )
 
     @staticmethod
     def forward(ctx, a, b):
@@ -615,9 +621,7 @@ class Where(Function):
     def forward(ctx, a, b, condition=None):
         cond = np.asarray(condition)
         if cond.dtype != np.bool_:
-            raise TypeError(
-                f"where: condition must be a boolean array (e.g. x > 0), got dtype {cond.dtype}"
-            )
+            raise TypeError(f"where: condition must be a boolean array (e.g. x > 0), got dtype {cond.dtype}")
         ctx.condition = cond
         return np.where(cond, a, b)
 
@@ -626,7 +630,9 @@ class Where(Function):
         cond = ctx.condition
         need_a, need_b = ctx.needs_input_grad
         zero = np.zeros((), dtype=grad.dtype)
-        return (np.where(cond, grad, zero) if need_a else None), (np.where(cond, zero, grad) if need_b else None)
+        return (np.where(cond, grad, zero) if need_a else None), (
+            np.where(cond, zero, grad) if need_b else None
+        )
 
 
 # ---------------------------------------------------------------- reductions: max, min, var, std
@@ -811,7 +817,11 @@ class Unsqueeze(Reshape):
     @staticmethod
     def forward(ctx, a, axis=0):
         ctx.shape, ctx.axis = a.shape, axis
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -a.ndim - 1 <= axis <= a.ndim:
+        if (
+            isinstance(axis, bool)
+            or not isinstance(axis, (int, np.integer))
+            or not -a.ndim - 1 <= axis <= a.ndim
+        ):
             raise ValueError(f"axis {axis!r} is out of range for a new axis of a {a.ndim}-D tensor")
         return np.expand_dims(a, int(axis))
 

@@ -194,7 +194,7 @@ def test_drawing_reads_commutativity_and_hyperparameters():
     x, y = _x(), _y()
     for make, numbered in ((lambda: x + y, False), (lambda: x * y, False), (lambda: x - y, True)):
         source = mgx.draw_graph(make()).source
-        assert ('-> op2 [label=0]' in source and '-> op2 [label=1]' in source) == numbered, source
+        assert ("-> op2 [label=0]" in source and "-> op2 [label=1]" in source) == numbered, source
     source = mgx.draw_graph(x.leaky_relu(0.2)).source
     assert "leaky_relu\\nnegative_slope=0.2" in source
     source = mgx.draw_graph(x.elu(alpha=0.5)).source
@@ -278,7 +278,7 @@ def test_a_derivative_text_that_cannot_be_filled_in_says_so():
 def test_a_bad_notation_is_refused_when_the_class_is_made():
     with pytest.raises(ValueError, match="notation must be 'infix', 'prefix' or 'call', got 'postfix'"):
 
-        class Bad(Function):  # noqa: F841
+        class Bad(Function):
             notation = "postfix"
 
 
@@ -296,7 +296,7 @@ def test_a_bad_notation_is_refused_when_the_class_is_made():
         (lambda x, y: (x**y) ** x, "(x^y)^x"),  # ... which is why the left operand needs them
         (lambda x, y: -(x + y), "−(x + y)"),
         (lambda x, y: -(x * y), "−(x·y)"),
-        (lambda x, y: -(-x), "−(−x)"),
+        (lambda x, y: (-x).__neg__(), "−(−x)"),
         (lambda x, y: x * (-y), "x·(−y)"),
         (lambda x, y: (x * y).sigmoid(), "σ(x·y)"),
     ],

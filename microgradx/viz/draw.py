@@ -34,7 +34,7 @@ from . import style as viz
 from .names import parameter_names
 from .walk import walk
 
-__all__ = ["ComputationGraph", "draw_graph", "render_graph", "DRAW_MAX_NODES"]
+__all__ = ["DRAW_MAX_NODES", "ComputationGraph", "draw_graph", "render_graph"]
 
 #: Default cap on tensors drawn: beyond a few hundred nodes a picture stops teaching, and layout
 #: time grows fast. Pass ``max_nodes=None`` to draw everything.
@@ -161,7 +161,7 @@ def draw_graph(
         raise TypeError(f"draw_graph: root must be a Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
-    nodes, edges = walk(root, max_nodes=max_nodes)
+    nodes, _ = walk(root, max_nodes=max_nodes)
     index = {id(t): k for k, t in enumerate(nodes)}
     param_names = parameter_names(model)
 
