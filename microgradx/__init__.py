@@ -82,9 +82,9 @@ __all__ = [
 ]
 
 # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
-from .viz import draw_graph, explain, render_graph, trace_backward  # noqa: E402
+from .viz import draw_graph, explain, render_graph, tensor_names, trace_backward  # noqa: E402
 
-__all__ += ["draw_graph", "render_graph", "explain", "trace_backward"]
+__all__ += ["draw_graph", "render_graph", "explain", "tensor_names", "trace_backward"]
 
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
 from . import data, init, nn, optim  # noqa: E402

@@ -11,7 +11,6 @@ import numpy as np
 
 from .function import Function
 
-<<<<<<< HEAD
 __all__ = [
     "ELU",
     "LeakyReLU",

@@ -7,7 +7,6 @@ import numpy as np
 from .activations import _log_softmax
 from .function import Function
 
-<<<<<<< HEAD
 __all__ = [
     "BinaryCrossEntropy",
     "CrossEntropy",

@@ -138,9 +138,11 @@ def test_the_notes_2_2_1_network_against_pytorch():
     steps = trace_backward(loss, model=net)
     assert [s.op for s in steps] == ["mse_loss", "add", "matmul", "sigmoid", "add", "matmul"]
     text = str(steps)
-    assert "layers.0.weight ←" in text and "layers.1.bias ←" in text
-    # Auto-named results are called by module and op (the convention of microgradx.explain).
-    assert [s.name for s in steps][:2] == ["L", "layers.1.add"]
+    assert "W1 ←" in text
+    assert "b2 ←" in text
+    assert "layers." not in text
+    # The notes' names: the last layer's output is ŷ, layer 1's pre-activation z1, its output a1.
+    assert [s.name for s in steps] == ["L", "ŷ", "a1@W2", "a1", "z1", "X@W1"]
 
     params = [torch.tensor(p.data, requires_grad=True) for p in net.parameters()]
     w0, b0, w1, b1 = params

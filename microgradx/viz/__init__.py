@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from .draw import draw_graph, render_graph
 from .explain import explain
+from .names import tensor_names
 from .trace import trace_backward
 
-__all__ = ["draw_graph", "explain", "render_graph", "trace_backward"]
+__all__ = ["draw_graph", "explain", "render_graph", "tensor_names", "trace_backward"]

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import topological_order
-from .names import strip_double_parens, tensor_names, wrap
+from .names import names_for, strip_double_parens, wrap
 from .style import format_number
 
 __all__ = ["MAX_PATHS", "Explanation", "Factor", "Path", "explain"]
@@ -256,7 +256,7 @@ def explain(
             f"{root.data.shape}; use trace_backward for tensor graphs"
         )
     order = topological_order(root)  # parents before children, root last
-    names = tensor_names(order if any(t is wrt for t in order) else [wrt, *order], model)
+    names = names_for(order if any(t is wrt for t in order) else [wrt, *order], model)
     # Which tensors lie on some path to wrt, and how many paths start at each.
     count: dict[int, int] = {}
     for t in order:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .names import strip_double_parens, tensor_names, wrap
+from .names import names_for, strip_double_parens, wrap
 from ..autograd import topological_order
 from ..autograd import run_backward
 from .style import summarize
@@ -121,7 +121,7 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
     """
     if not (hasattr(root, "_ctx") and hasattr(root, "data")):
         raise TypeError(f"trace_backward: root must be a Tensor, got {type(root).__name__}")
-    names = tensor_names(topological_order(root), model)
+    names = names_for(topological_order(root), model)
     steps = Trace()
 
     def record(node: Any, upstream: np.ndarray, passed: list) -> None:
