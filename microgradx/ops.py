@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from .function import Function
+from .tensor import Tensor
 
 __all__ = [
     "Abs",
@@ -254,18 +255,27 @@ class MatMul(Function):
         return ga, gb
 
 
-def _normalize_axis(axis, ndim: int, op: str) -> tuple[int, ...]:
-    """``axis`` as a sorted tuple of non-negative ints, or a ValueError naming the bad axis."""
+def _normalize_axis(axis, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative ints, or a ValueError naming the bad axis.
+
+    As NumPy: valid axes are −ndim … ndim−1, so a 0-d tensor has none (``axis=0`` is refused).
+    The message does not name the op: `Function.apply` adds it (``"sum: axis 2 …"``).
+    """
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for ax in axes:
-        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool) or not -ndim <= ax < max(ndim, 1):
-            raise ValueError(f"{op}: axis {ax!r} is out of range for a tensor with {ndim} dimension(s)")
-        out.append(int(ax) % max(ndim, 1))
+        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
+            raise ValueError(f"axis must be an int or a tuple of ints, got {ax!r}")
+        if not -ndim <= ax < ndim:
+            raise ValueError(
+                f"axis {ax} is out of bounds for a tensor of dimension {ndim}"
+                + (f" (valid: {-ndim} … {ndim - 1})" if ndim else " (a 0-d tensor has no axes)")
+            )
+        out.append(int(ax) % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
+        raise ValueError(f"repeated axis in {axis!r}")
     return tuple(sorted(out))
 
 
@@ -297,7 +307,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.shape = a.shape
-        ctx.axes = _normalize_axis(axis, a.ndim, "sum")
+        ctx.axes = _normalize_axis(axis, a.ndim)
         ctx.keepdims = bool(keepdims)
         return np.asarray(a.sum(axis=ctx.axes, keepdims=ctx.keepdims))
 
@@ -316,13 +326,13 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.shape = a.shape
-        ctx.axes = _normalize_axis(axis, a.ndim, "mean")
+        ctx.axes = _normalize_axis(axis, a.ndim)
         ctx.keepdims = bool(keepdims)
         count = 1
         for ax in ctx.axes:
             count *= a.shape[ax]
         if count == 0:
-            raise ValueError(f"mean: cannot average over an empty axis of shape {a.shape}")
+            raise ValueError(f"cannot average over an empty axis of shape {a.shape}")
         ctx.count = count
         return np.asarray(a.sum(axis=ctx.axes, keepdims=ctx.keepdims) / count)
 
@@ -413,9 +423,32 @@ def _is_basic_index(index) -> bool:
     return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in items)
 
 
+def _tensor_index(index: Tensor) -> np.ndarray:
+    """A Tensor used as an index: integer positions (its float values cast), never a mask.
+
+    Tensors hold floats, so a Tensor index is accepted only when every value is a whole number
+    (``x[Tensor([0, 2])]`` is ``x[[0, 2]]``); ``Tensor([0.9, 2.7])`` is refused rather than
+    truncated. A 0/1 Tensor is positions 0 and 1, not a mask: mask with a NumPy bool array.
+    """
+    values = index.data
+    whole = np.isfinite(values) & (values == np.round(values))
+    if not whole.all():
+        bad = values[~whole].flat[0]
+        raise IndexError(
+            f"getitem: a Tensor used as an index must hold whole numbers (positions), found {float(bad)!r}; "
+            "for a mask, index with a NumPy bool array (e.g. x[t.data > 0])"
+        )
+    return values.astype(np.intp)
+
+
 class GetItem(Function):
     """out = a[index].   Each selected element's gradient goes back to where it came from
-    (zero elsewhere); an element selected twice (advanced indexing) receives both gradients."""
+    (zero elsewhere); an element selected twice (advanced indexing) receives both gradients.
+
+    ``index`` is anything NumPy accepts (ints, slices, lists, integer or bool arrays); a Tensor
+    in it stands for integer positions (see `_tensor_index`). An out-of-range index raises
+    ``IndexError``, so Python's iteration protocols work as for a list or an ndarray.
+    """
 
     name = "getitem"
     formula = "{0}[index]"
@@ -423,15 +456,17 @@ class GetItem(Function):
 
     @staticmethod
     def forward(ctx, a, index=()):
-        if hasattr(index, "data") and isinstance(index.data, np.ndarray):  # a Tensor as index
-            index = index.data.astype(np.intp)
+        if isinstance(index, Tensor):
+            index = _tensor_index(index)
+        elif isinstance(index, tuple) and any(isinstance(i, Tensor) for i in index):
+            index = tuple(_tensor_index(i) if isinstance(i, Tensor) else i for i in index)
         ctx.shape = a.shape
         ctx.index = index
         ctx.basic = _is_basic_index(index)
         try:
             return np.asarray(a[index])
         except IndexError as err:
-            raise ValueError(f"index {index!r} is invalid for shape {a.shape}: {err}") from None
+            raise IndexError(f"getitem: {err} (index {index!r}, tensor shape {a.shape})") from None
 
     @staticmethod
     def backward(ctx, grad):

@@ -8,6 +8,7 @@ graph to `microgradx.autograd`, which applies the chain rule from the output bac
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,46 @@ class Tensor:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows ``t[0]``, ``t[1]``, … (differentiable, like torch): ``for row in X``, ``a, b = t``.
+
+        Each row is a ``getitem`` op, so ``sum(t)`` and ``list(t)`` stay in the graph. A 0-d
+        tensor has no rows: iterating it raises ``TypeError``, as in PyTorch.
+        """
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __contains__(self, element: Any) -> bool:
+        """``x in t``: does any element of ``t`` equal ``x`` (a number or a tensor, broadcast)?
+
+        Value membership as PyTorch, not identity: ``2.0 in Tensor([1.0, 2.0])`` is True.
+        """
+        if isinstance(element, Tensor):
+            element = element.data
+        elif isinstance(element, bool) or not isinstance(element, numbers.Real):
+            raise TypeError(
+                f"'in' on a Tensor takes a number or a Tensor, got {type(element).__name__} {element!r}"
+            )
+        return bool(np.any(self.data == element))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """The values as an ndarray, so ``np.asarray(t)`` and NumPy functions see the data.
+
+        Follows NumPy 2's protocol: no copy unless one is needed (a new ``dtype``) or asked for
+        (``copy=True``); ``copy=False`` with a new ``dtype`` raises ``ValueError``. The result is
+        plain data: nothing done to it is recorded in the graph.
+        """
+        data = self.data
+        if dtype is not None and np.dtype(dtype) != data.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"Tensor.__array__: converting {data.dtype} to {np.dtype(dtype)} needs a copy, "
+                    "but copy=False was given"
+                )
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     def __bool__(self) -> bool:
         return bool(self.data)
