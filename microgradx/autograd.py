@@ -1,12 +1,12 @@
-"""The backward pass: the one topological sort of a graph, and the chain rule run over it.
+"""The backward pass (the chain rule run over a graph), and the one topological sort of a graph.
 
 Reverse-mode autodiff in three steps:
 
 1. Every op (see ``ops.py``, ``activations.py``) returns a Tensor whose ``_ctx`` is the op's
    context: which tensors went in (``ctx.parents``) and what the derivative needs.
-2. `run_backward` (called by `Tensor.backward`) orders the tensors that require grad so that
-   each comes after everything it was computed from, iteratively (a 100,000-op chain works).
-3. It walks that order from the root back to the leaves: each op turns ∂L/∂out into ∂L/∂input
+2. `run_backward` (called by `Tensor.backward`) runs the ops in reverse creation order, from a
+   heap (an op's output is always made after its inputs), iteratively: a 100,000-op chain works.
+3. Going from the root back to the leaves, each op turns ∂L/∂out into ∂L/∂input
    (the chain rule: upstream gradient × local derivative), gradients from several uses of a
    tensor are summed, and a broadcast operand's gradient is summed back to its own shape in
    `_unbroadcast`, the one place that knows about broadcasting.
@@ -17,6 +17,7 @@ graph walk, `explain` and `trace_backward`.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any, Callable
 
 import numpy as np
@@ -60,43 +61,6 @@ def topological_order(root: Any, keep: dict | None = None) -> list:
     return order
 
 
-def _backward_order(root: Tensor) -> list[Tensor]:
-    """Every tensor that requires grad and that ``root`` depends on, parents before children.
-
-    Iterative depth-first search (no recursion, so any depth works). An op's output is pushed
-    back under a marker, then its parents on top; when the marker surfaces again, every parent
-    is already placed, so the output is placed next. A leaf waits for nothing: it is placed
-    as soon as it is found.
-    """
-    if root._ctx is None:
-        return [root]
-    order: list[Tensor] = []
-    visited: set[Tensor] = set()
-    stack: list[Any] = [root]  # only op outputs (and markers) are ever pushed
-    push, pop, place, visit = stack.append, stack.pop, order.append, visited.add
-    while stack:
-        node = pop()
-        if node is _PARENTS_DONE:
-            place(pop())
-            continue
-        if node in visited:
-            continue
-        visit(node)
-        push(node)
-        push(_PARENTS_DONE)
-        for parent in node._ctx.parents:
-            if parent.requires_grad and parent not in visited:
-                if parent._ctx is None:
-                    visit(parent)
-                    place(parent)
-                else:
-                    push(parent)
-    return order
-
-
-_PARENTS_DONE = object()  # the stack marker of `_backward_order`
-
-
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:
     """Sum a gradient back to an operand's shape: the adjoint of broadcasting is summation.
 
@@ -125,6 +89,12 @@ def run_backward(
 ) -> None:
     """The backward pass of `Tensor.backward`.
 
+    Op nodes run in reverse creation order, taken from a heap: an op's output is always created
+    after its inputs, so every gradient a node receives has arrived before its turn, and only
+    nodes that received a gradient are ever visited (no separate topological sort). Leaves
+    receive their summed gradient at the end. Pending gradients live in a local dict, so a
+    backward that raises part-way leaves nothing behind.
+
     ``record(node, upstream, to_parents)``, if given, is called once per op node in execution
     order with the gradient arriving at the node and the list of ``(parent, gradient)`` it
     passed on (used by `microgradx.trace_backward`).
@@ -134,29 +104,34 @@ def run_backward(
             "backward: this tensor does not require grad (it is a leaf made with requires_grad=False, "
             "or it was computed inside no_grad() or from inputs that do not require grad)"
         )
-    dtype = root.data.dtype
+    data = root._data
     if gradient is None:
-        if root.data.size != 1:
+        if data.size != 1:
             raise RuntimeError(
                 f"backward: the gradient can be omitted only for a one-element output, got shape "
-                f"{root.data.shape}; pass gradient= an array of that shape (e.g. ones)"
+                f"{data.shape}; pass gradient= an array of that shape (e.g. ones)"
             )
-        grad = np.ones_like(root.data)
+        grad = np.ones(data.shape, data.dtype)
     else:
-        grad = _to_array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype)
-        if grad.shape != root.data.shape:
+        grad = _to_array(gradient._data if isinstance(gradient, Tensor) else gradient, data.dtype)
+        if grad.shape != data.shape:
             raise ValueError(
-                f"backward: gradient has shape {grad.shape}, expected the output's shape {root.data.shape}"
+                f"backward: gradient has shape {grad.shape}, expected the output's shape {data.shape}"
             )
+    _function._epoch += 1  # leaves used so far are no longer "held" (see `Tensor.data`)
 
-    order = _backward_order(root)
-    root._pgrad = grad
+    pending = {root: grad}  # ∂L/∂node, summed over the uses seen so far, for nodes not yet run
+    leaves: list[Tensor] = []  # leaves that received a gradient, in order of first arrival
     stored: set[int] = set()  # ids of arrays already held as some tensor's .grad in this pass
-    for node in reversed(order):
-        g = node._pgrad
-        if g is None:  # no gradient reached it (an op returned None for this input)
-            continue
-        node._pgrad = None
+    if root._ctx is None:
+        leaves.append(root)
+        heap = []
+    else:
+        heap = [(-root._ctx._seq, root)]
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        node = pop(heap)[1]
+        g = pending.pop(node)
         # 1. Keep ∂L/∂node on the node. The first write stores the array itself unless another
         #    tensor already holds it (pass-through ops such as add); later calls add in place.
         if node.grad is None:
@@ -166,10 +141,8 @@ def run_backward(
             stored.add(id(g))
         else:
             node.grad += g
-        ctx = node._ctx
-        if ctx is None:
-            continue
         # 2. The chain rule: one op's local derivatives times the upstream gradient.
+        ctx = node._ctx
         fn = type(ctx)
         grads = fn.backward(ctx, g)
         parents = ctx.parents
@@ -183,23 +156,59 @@ def run_backward(
         passed = [] if record is not None else None
         for parent, pg in zip(parents, grads):
             if pg is None or not parent.requires_grad:
+                if parent._snap is not None:
+                    _check_unchanged(parent)
                 if passed is not None:
                     passed.append((parent, None))
                 continue
-            pdata = parent.data
+            pdata = parent._data
             if type(pg) is not np.ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
                 pg = np.asarray(pg)
             if pg.shape != pdata.shape:
                 pg = _unbroadcast(pg, pdata.shape, fn.name)
             if pg.dtype != pdata.dtype:
                 pg = pg.astype(pdata.dtype)
-            prev = parent._pgrad
-            parent._pgrad = pg if prev is None else prev + pg
+            prev = pending.get(parent)
+            if prev is None:
+                pending[parent] = pg
+                pctx = parent._ctx
+                if pctx is None:
+                    leaves.append(parent)
+                else:
+                    push(heap, (-pctx._seq, parent))
+            else:
+                pending[parent] = prev + pg
             if passed is not None:
                 passed.append((parent, pg))
         if passed is not None:
             record(node, g, passed)
+    for leaf in leaves:
+        if leaf._snap is not None:
+            _check_unchanged(leaf)
+        g = pending[leaf]
+        if leaf.grad is None:
+            if id(g) in stored or id(g.base) in stored:
+                g = g.copy()
+            leaf.grad = g
+            stored.add(id(g))
+        else:
+            leaf.grad += g
+
+
+def _check_unchanged(leaf: Tensor) -> None:
+    """Raise if a leaf's values changed in place since `Tensor.data` copied them for this pass."""
+    array, copy = leaf._snap
+    leaf._snap = None
+    if leaf._held == -1 and not np.array_equal(array, copy, equal_nan=True):
+        what = f"tensor {leaf.name!r}" if leaf.name else "a tensor"
+        raise RuntimeError(
+            f"backward: {what} of shape {array.shape} was changed in place after the forward pass "
+            f"used it (its .data differs from the values the graph was built with), so the "
+            f"gradients would be wrong. Change .data only after backward() (forward, backward, "
+            f"then optimizer.step()), or run the forward pass again after the change."
+        )
 
 
 # Imported last: tensor.py imports run_backward from here (the cycle tensor <-> autograd).
+from . import function as _function  # noqa: E402
 from .tensor import Tensor, _to_array  # noqa: E402

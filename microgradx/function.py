@@ -75,6 +75,7 @@ fresh interpreter).
 from __future__ import annotations
 
 import contextlib
+import itertools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -98,6 +99,20 @@ NO_FORMULA = "(no formula given)"
 _grad_enabled = True
 _module_stack: list[Any] = []
 _registry: dict[str, type[Function]] = {}
+
+# Shared needs_input_grad tuples (one object for every op, instead of a new tuple per op).
+_NEEDS1 = {False: (False,), True: (True,)}
+_NEEDS = {
+    False: {False: (False, False), True: (False, True)},
+    True: {False: (True, False), True: (True, True)},
+}
+# Each recorded op gets the next number: the backward pass runs ops in reverse creation order,
+# which always visits an op's output before the ops that made its inputs.
+_creation_order = itertools.count(1)
+# The backward epoch: +1 at every backward pass. A leaf used by an op records the epoch in
+# ``_held``; reading its ``.data`` while that is current keeps a copy of its values, which the
+# backward pass compares (`Tensor.data` explains why).
+_epoch = 1
 
 
 def is_grad_enabled() -> bool:
@@ -204,35 +219,45 @@ class Function:
         Keyword options (e.g. ``negative_slope=0.01``) go to ``forward`` unchanged and are not
         differentiated.
         """
-        # Every op of every forward pass runs through here: the usual one or two Tensor inputs
-        # are spelled out (no generator per call); anything else takes the general line.
-        if len(inputs) == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
-            a, b = parents = inputs
-            arrays = (a.data, b.data)
-            needs = (a.requires_grad, b.requires_grad)
-        elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
-            parents = inputs
-            arrays = (inputs[0].data,)
-            needs = (inputs[0].requires_grad,)
-        else:
-            parents = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
-            arrays = tuple(p.data for p in parents)
-            needs = tuple(p.requires_grad for p in parents)
+        # Every op of every forward pass runs through here (the hot path): the usual one or two
+        # Tensor inputs are spelled out, forward is called without an empty ``**options``, and
+        # the needs_input_grad tuples are shared constants.
         ctx = cls.__new__(cls)
         try:
-            out = cls.forward(ctx, *arrays, **options)
+            if len(inputs) == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
+                a, b = inputs
+                if options:
+                    out = cls.forward(ctx, a._data, b._data, **options)
+                else:
+                    out = cls.forward(ctx, a._data, b._data)
+                needs = _NEEDS[a.requires_grad][b.requires_grad]
+            elif len(inputs) == 1 and isinstance(inputs[0], Tensor):
+                a = inputs[0]
+                if options:
+                    out = cls.forward(ctx, a._data, **options)
+                else:
+                    out = cls.forward(ctx, a._data)
+                needs = _NEEDS1[a.requires_grad]
+            else:
+                inputs = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+                out = cls.forward(ctx, *[p._data for p in inputs], **options)
+                needs = tuple(p.requires_grad for p in inputs)
         except ValueError as err:  # name the op and every input shape (zero cost when nothing fails)
-            shapes = " and ".join(str(p.data.shape) for p in parents)
+            shapes = " and ".join(str(np.shape(p._data if isinstance(p, Tensor) else p)) for p in inputs)
             raise ValueError(
-                f"{cls.name}: {err} (input shape{'s' if len(parents) > 1 else ''} {shapes})"
+                f"{cls.name}: {err} (input shape{'s' if len(inputs) > 1 else ''} {shapes})"
             ) from None
         if type(out) is not np.ndarray or out.dtype.kind != "f":
             out = _as_result_array(out, cls.name)
         if _grad_enabled and True in needs:
-            ctx.parents = parents
+            ctx.parents = inputs
             ctx.needs_input_grad = needs
+            ctx._seq = next(_creation_order)
             if _module_stack:
                 ctx.module = _module_stack[-1]
+            for p in inputs:  # leaves the graph now depends on (see `Tensor.data`)
+                if p._ctx is None:
+                    p._held = _epoch
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)
 

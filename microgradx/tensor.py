@@ -64,47 +64,72 @@ class Tensor:
         -6.0
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx", "_pgrad", "__weakref__")
+    # ``_data`` is the array behind the `data` property; ``_held`` and ``_snap`` detect in-place
+    # changes between a forward pass and its backward (see `data`).
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_held", "_snap", "__weakref__")
     __array_priority__ = 100.0  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(
         self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
     ) -> None:
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._ctx = None
-        self._pgrad = None
+        self._held = 0
+        self._snap = None
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx: Any) -> Tensor:
         """Fast constructor for op results: no conversion, no checks (the hot path)."""
         t = object.__new__(Tensor)
-        t.data = data
+        t._data = data
         t.grad = None
         t.requires_grad = ctx is not None
         t.name = None
         t._ctx = ctx
-        t._pgrad = None
+        t._held = 0
+        t._snap = None
         return t
 
     # ---------------------------------------------------------------- attributes
     @property
+    def data(self) -> np.ndarray:
+        """The values, an ndarray (the tensor's own array: writing into it changes the tensor).
+
+        Changing it in place between a forward pass and its ``backward()`` would make the
+        gradients wrong (they use the values the forward pass saw), so it is detected: reading
+        ``.data`` of a leaf that an op used since the last backward pass keeps a copy of the
+        values, and ``backward()`` raises ``RuntimeError`` naming the tensor if they changed.
+        Normal loops (forward, backward, then ``optimizer.step()`` or ``p.data -= lr * p.grad``)
+        never copy anything. Assigning a new array (``t.data = a``) is always safe: the graph
+        keeps the old one.
+        """
+        if self._held == _function._epoch:  # an op recorded since the last backward used it
+            self._snap = (self._data, self._data.copy())
+            self._held = -1  # copied; a new use by an op would make the copy obsolete
+        return self._data
+
+    @data.setter
+    def data(self, value: np.ndarray) -> None:
+        self._data = value
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def op(self) -> str | None:
@@ -135,7 +160,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph (``requires_grad=False``)."""
-        return Tensor._make(self.data, None)
+        return Tensor._make(self._data, None)
 
     def zero_grad(self) -> None:
         """Forget the accumulated gradient (``.grad = None``)."""
@@ -233,7 +258,7 @@ class Tensor:
         if type(other) in (float, int) or (
             isinstance(other, numbers.Real) and not isinstance(other, np.ndarray)
         ):
-            return Tensor._make(np.asarray(other, self.data.dtype), None)
+            return Tensor._make(np.asarray(other, self._data.dtype), None)
         return Tensor(other)
 
     def __add__(self, other: Any) -> Tensor:
@@ -432,6 +457,7 @@ def _check_real(op: str, arg: str, value: Any) -> float:
 
 
 # Imported last: the op modules and autograd import Tensor from here.
+from . import function as _function  # noqa: E402
 from .autograd import run_backward  # noqa: E402
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: E402
 from .ops import (  # noqa: E402

@@ -1,0 +1,109 @@
+"""The backward pass is safe: a failure part-way leaves no pending gradient, and an in-place
+change of ``.data`` between forward and backward is detected instead of giving a wrong gradient."""
+
+import numpy as np
+import pytest
+
+import microgradx as mgx
+
+
+class Boom(mgx.Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 1.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise ArithmeticError("boom")
+
+
+def test_backward_that_raises_leaves_no_pending_gradient():
+    x = mgx.Tensor([1.0, 1.0], requires_grad=True)
+    s1 = (x * 3).sum()
+    L = s1 + Boom.apply(x).sum()
+    with pytest.raises(ArithmeticError):
+        L.backward()
+    x.grad = None
+    s1.backward()  # through nodes the failed pass had already reached
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])  # not [6, 6]
+
+
+def test_in_place_change_of_data_before_backward_raises_naming_the_tensor():
+    x = mgx.Tensor([1.0, 2.0], requires_grad=True, name="x")
+    y = (x * x).sum()
+    x.data[:] = 10
+    with pytest.raises(RuntimeError, match=r"tensor 'x' of shape \(2,\) was changed in place"):
+        y.backward()
+
+
+def test_change_of_an_input_without_grad_is_detected_too():
+    w = mgx.Tensor([1.0, 2.0], requires_grad=True)
+    x = mgx.Tensor([3.0, 4.0], name="x")
+    y = (w * x).sum()
+    x.data *= 2
+    with pytest.raises(RuntimeError, match="'x'"):
+        y.backward()
+
+
+def test_reading_data_without_changing_it_is_fine():
+    x = mgx.Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    _ = x.data.sum()
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_rebinding_data_is_safe_the_graph_keeps_the_old_array():
+    x = mgx.Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data = np.array([10.0, 10.0])
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def _model_and_loss():
+    net = mgx.nn.MLP(2, [3, 1], activation="tanh", rng=0)
+    X = mgx.Tensor(np.array([[0.5, -1.0], [1.5, 0.2]]))
+    y = mgx.Tensor(np.array([[1.0], [0.0]]))
+    return net, lambda: mgx.mse_loss(net(X), y)
+
+
+def test_forward_backward_step_keeps_working():
+    net, loss_fn = _model_and_loss()
+    opt = mgx.optim.SGD(net.parameters(), lr=0.1)
+    losses = []
+    for _ in range(20):
+        opt.zero_grad()
+        L = loss_fn()
+        L.backward()
+        opt.step()
+        losses.append(L.item())
+    assert losses[-1] < losses[0]
+
+
+def test_forward_step_backward_raises():
+    net, loss_fn = _model_and_loss()
+    opt = mgx.optim.SGD(net.parameters(), lr=0.1)
+    loss_fn().backward()  # gradients to step with
+    L = loss_fn()
+    opt.step()
+    with pytest.raises(RuntimeError, match="changed in place"):
+        L.backward()
+
+
+def test_load_state_dict_between_forward_and_backward_raises():
+    net, loss_fn = _model_and_loss()
+    state = {k: v + 1.0 for k, v in net.state_dict().items()}
+    L = loss_fn()
+    net.load_state_dict(state)
+    with pytest.raises(RuntimeError, match="changed in place"):
+        L.backward()
+
+
+def test_change_after_backward_then_new_forward_is_fine():
+    x = mgx.Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.data[:] = 3.0  # after backward: allowed
+    x.grad = None
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [6.0, 6.0])
