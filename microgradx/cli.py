@@ -1,4 +1,4 @@
-"""The ``microgradx`` command line: demo, lab, train, graph and activations.
+"""The ``microgradx`` command line: parses arguments and dispatches to the library, nothing more.
 
     microgradx demo [--out DIR]             train a toy regressor; graph, plots, a chain-rule trace
     microgradx lab --list                   the experiments, one per line
@@ -7,52 +7,100 @@
     microgradx graph NAME [--out FILE]      draw a small named network (microgradx graph --list)
     microgradx activations [NAME ...]       values and derivatives at a few points; --out plots
 
-Also ``python -m microgradx``. A bad argument prints one line naming it and exits with status 2.
+Also ``python -m microgradx``. Exit status: 0 done, 1 training diverged, 2 bad usage — a bad
+argument, or an ``--out`` that cannot be written — reported as one line naming it, no traceback.
+Anything else is a bug and surfaces as one.
+
+**Adding a subcommand** is one local block: a function that adds its arguments and a function
+that runs it, registered with `command`::
+
+    def _hello_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--times", type=positive_int, default=1, help="how often (default 1)")
+
+    @command("hello", help="say hello", description="Say hello.", arguments=_hello_arguments)
+    def cmd_hello(args: argparse.Namespace) -> int:
+        print("hello\\n" * args.times, end="")
+        return 0
+
+The argument types below (`positive_int`, `positive_float`, `sizes`, `points` …) are shared with
+the example scripts, so a script refuses what the command refuses, with the same words.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import pathlib
 import sys
 import warnings
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 
-__all__ = ["main", "build_parser", "UsageError"]
+__all__ = [
+    "COMMANDS",
+    "MAX_LAYER_SIZE",
+    "MAX_SAMPLES",
+    "Command",
+    "UsageError",
+    "build_parser",
+    "command",
+    "main",
+    "nonneg_float",
+    "nonneg_int",
+    "output_dir",
+    "output_file",
+    "parse_args",
+    "points",
+    "positive_float",
+    "positive_int",
+    "sizes",
+]
 
 DEFAULT_DEMO_DIR = "microgradx-demo"
 
+#: The widest hidden layer ``train --sizes`` accepts (a 4096×4096 weight is 128 MB in float64).
+MAX_LAYER_SIZE = 4096
+#: The most samples ``train --n`` accepts.
+MAX_SAMPLES = 100_000
+
+#: Options whose value may start with "-" (a list of numbers such as -2,0,2).
+_NEGATIVE_VALUE_OPTIONS = ("--points",)
+
 
 class UsageError(Exception):
-    """A bad command-line value: reported as one line, exit status 2."""
+    """A bad command-line value or an unwritable output: reported as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line instead of usage + message
+    def error(self, message: str) -> NoReturn:  # one line instead of usage + message
         raise UsageError(f"{self.prog}: error: {message}")
 
 
-# ---------------------------------------------------------------------------- value parsers
-def _int_at_least(minimum: int, what: str):
-    """An argparse type: an integer ≥ ``minimum``, or a one-line error naming the text."""
+# ---------------------------------------------------------------------------- argument types
+def _int_at_least(minimum: int, what: str, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in [minimum, maximum], or a one-line error naming the text."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            value = None
-        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a {what} integer, got {text!r}") from None
+        if value < minimum:
             raise argparse.ArgumentTypeError(f"expected a {what} integer, got {text!r}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"at most {maximum} allowed, got {text!r}")
         return value
 
     return parse
 
 
-_positive_int = _int_at_least(1, "positive")
-_nonneg_int = _int_at_least(0, "non-negative")
+positive_int = _int_at_least(1, "positive")
+nonneg_int = _int_at_least(0, "non-negative")
+_samples = _int_at_least(1, "positive", MAX_SAMPLES)
 
 
 def _float(text: str, *, positive: bool = False, nonneg: bool = False) -> float:
@@ -69,161 +117,189 @@ def _float(text: str, *, positive: bool = False, nonneg: bool = False) -> float:
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
     return _float(text, positive=True)
 
 
-def _nonneg_float(text: str) -> float:
+def nonneg_float(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
     return _float(text, nonneg=True)
 
 
-def _sizes(text: str) -> list[int]:
-    """``"32,32"`` or ``"32 32"`` -> [32, 32]."""
+def sizes(text: str) -> list[int]:
+    """``"32,32"`` or ``"32 32"`` -> [32, 32]: positive layer sizes, each at most `MAX_LAYER_SIZE`."""
     parts = [p for p in text.replace(",", " ").split() if p]
     try:
-        sizes = [int(p) for p in parts]
+        values = [int(p) for p in parts]
     except ValueError:
-        sizes = []
-    if not sizes or any(s < 1 for s in sizes):
+        values = []
+    if not values or any(s < 1 for s in values):
         raise argparse.ArgumentTypeError(
             f"cannot parse {text!r}: expected positive integers separated by commas, such as 32,32"
         )
-    return sizes
+    if max(values) > MAX_LAYER_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"layer size {max(values)} in {text!r} is above the limit of {MAX_LAYER_SIZE} units per layer"
+        )
+    return values
 
 
-def _points(text: str) -> list[float]:
+def points(text: str) -> list[float]:
+    """``"-2,0,2"`` -> [-2.0, 0.0, 2.0]: finite numbers separated by commas or spaces."""
     parts = [p for p in text.replace(",", " ").split() if p]
     try:
-        pts = [float(p) for p in parts]
+        values = [float(p) for p in parts]
     except ValueError:
-        pts = []
-    if not pts or not all(math.isfinite(p) for p in pts):
+        values = []
+    if not values or not all(math.isfinite(p) for p in values):
         raise argparse.ArgumentTypeError(
             f"cannot parse {text!r}: expected numbers separated by commas, such as -2,0,2"
         )
-    return pts
+    return values
+
+
+# ---------------------------------------------------------------------------- outputs
+def output_dir(prog: str, text: str | os.PathLike[str]) -> pathlib.Path:
+    """The folder ``text``, created if missing and checked writable; `UsageError` if it cannot be."""
+    path = pathlib.Path(text)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(
+            f"{prog}: error: argument --out: {str(path)!r} is a file, expected a folder"
+        ) from None
+    except OSError as err:
+        raise UsageError(
+            f"{prog}: error: argument --out: cannot create the folder {str(path)!r}: {_reason(err)}"
+        ) from None
+    probe = path / ".microgradx-write-test"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as err:
+        raise UsageError(
+            f"{prog}: error: argument --out: cannot write into {str(path)!r}: {_reason(err)}"
+        ) from None
+    return path
+
+
+def output_file(prog: str, text: str | os.PathLike[str]) -> pathlib.Path:
+    """The file ``text``, its folder created if missing and checked writable; `UsageError` if not."""
+    path = pathlib.Path(text)
+    if path.is_dir():
+        raise UsageError(f"{prog}: error: argument --out: {str(path)!r} is a folder, expected a file name")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as err:
+        raise UsageError(
+            f"{prog}: error: argument --out: cannot write {str(path)!r}: {_reason(err)}"
+        ) from None
+    return path
+
+
+def _reason(err: OSError) -> str:
+    return err.strerror or str(err)
+
+
+# ---------------------------------------------------------------------------- registry
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, help texts, the function adding its arguments and the one running it."""
+
+    name: str
+    help: str
+    description: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+#: The subcommands, in the order ``microgradx --help`` lists them.
+COMMANDS: dict[str, Command] = {}
+
+
+def command(
+    name: str, *, help: str, description: str, arguments: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register the decorated ``run(args) -> exit status`` as subcommand ``name``."""
+
+    def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        if name in COMMANDS:
+            raise ValueError(f"command: a subcommand named {name!r} is already registered")
+        COMMANDS[name] = Command(name, help, description, arguments, run)
+        return run
+
+    return register
+
+
+def _progress_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show the progress bar (default: only when stderr is a terminal)",
+    )
 
 
 # ---------------------------------------------------------------------------- demo
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", help=f"output folder (default ./{DEFAULT_DEMO_DIR})")
+    p.add_argument("--epochs", type=positive_int, default=2000, help="training epochs (default 2000)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="seed for data and weights (default 0)")
+    _progress_arguments(p)
+
+
+@command(
+    "demo",
+    help="train a toy regressor; graph, plots and a chain-rule trace",
+    description="Train MLP(1, [16, 1], tanh) on sin(πx), print the final MSE, write graph.svg "
+    "(one training step), loss.png and fit.png (with matplotlib), print the backward pass on one "
+    "example and the chain rule of one weight.",
+    arguments=_demo_arguments,
+)
 def cmd_demo(args: argparse.Namespace) -> int:
-    import microgradx as mgx
-    from microgradx import data, nn, optim
+    from microgradx.demo import run_demo
 
-    out = pathlib.Path(args.out if args.out is not None else DEFAULT_DEMO_DIR)
-    out.mkdir(parents=True, exist_ok=True)
-    X, y = data.sine(n=200, noise=0.05, rng=args.seed)
-    net = nn.MLP(1, [16, 1], activation="tanh", rng=args.seed)
-    print("data: y = sin(πx) + noise (std 0.05), 200 points, x in [−1, 1]")
+    out = output_dir("microgradx demo", args.out if args.out is not None else DEFAULT_DEMO_DIR)
+    result = run_demo(out, epochs=args.epochs, seed=args.seed, progress=args.progress)
+    print("\n".join(result.setup))
     print(
-        f"model: MLP(1, [16, 1], activation='tanh'), xavier_uniform weights, zero biases "
-        f"({sum(p.size for p in net.parameters())} parameters)"
+        f"final MSE: {result.final_mse:.6f} (first epoch {result.history[0]:.6f}; "
+        f"noise floor ≈ {0.05**2:.6f})"
     )
-    print(f"training: full-batch SGD, lr 0.05, momentum 0.9, {args.epochs} epochs")
-    opt = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
-    history = mgx.fit(net, X, y, optimizer=opt, epochs=args.epochs, progress=not args.no_progress)
-    final = _mse(net, X, y)
-    print(f"final MSE: {final:.6f} (first epoch {history[0]:.6f}; noise floor ≈ {0.05**2:.6f})")
-
-    written = []
-    loss = mgx.mse_loss(net(mgx.Tensor(X, name="X")), mgx.Tensor(y, name="y"))
-    loss.name = "L"
-    net.zero_grad()
-    loss.backward()  # one training step's forward and backward
-    try:
-        written.append(
-            mgx.render_graph(
-                loss,
-                out / "graph.svg",
-                model=net,
-                title="one training step: MSE of MLP(1, [16, 1]) after backward",
-            )
-        )
-    except Exception as err:  # a renderer problem must not hide the rest of the demo
-        print(f"graph not rendered ({type(err).__name__}: {err})")
-    net.zero_grad()
-    written += _loss_and_fit_plots(out, X, y, net, history, "demo")
-
+    if result.graph_error is not None:
+        print(f"microgradx demo: {result.graph_error}", file=sys.stderr)
     print()
-    print(_chain_rule_of_one_weight(net, X, y))
+    print("the backward pass of the trained network on one example (trace_backward):")
+    print(result.trace)
+    print()
+    print(result.chain_rule)
     print()
     print(f"files in {out.resolve()}:")
-    for path in written:
+    for path in result.files:
         print(f"  {pathlib.Path(path).name}")
     return 0
 
 
-def _mse(net: Any, X: np.ndarray, y: np.ndarray) -> float:
-    import microgradx as mgx
-
-    with mgx.no_grad():
-        return float(np.mean((net(mgx.Tensor(X)).data - y) ** 2))
-
-
-def _loss_and_fit_plots(out: pathlib.Path, X, y, net, history, title: str) -> list[pathlib.Path]:
-    """loss.png and (1-D inputs) fit.png; nothing, after a notice, without matplotlib."""
-    import microgradx as mgx
-    from microgradx.lab.plots import Plotter
-
-    p = Plotter(out, "")
-    p.curves("loss", {"training loss": history}, f"{title}: MSE per epoch")
-    if X.shape[1] == 1:
-        grid = np.linspace(X.min(), X.max(), 300).reshape(-1, 1)
-        with mgx.no_grad():
-            pred = net(mgx.Tensor(grid)).data
-        p.fits("fit", X, y, {"network": pred}, f"{title}: data and the trained network", grid=grid)
-    return p.files
-
-
-def _chain_rule_of_one_weight(
-    net: Any, X: np.ndarray, y: np.ndarray, i: int | None = None, j: int = 0
-) -> str:
-    """The chain rule for w = layers.0.weight[0, j] on one example, written with scalars.
-
-    For one example, only hidden unit j depends on w, so the network's output is
-    ŷ = v·tanh(w·x + b) + c, where c collects the other units and the output bias (constants
-    with respect to w). `explain` writes ∂L/∂w for L = (ŷ − y)² factor by factor; the number is
-    then checked against backward() through the whole network.
-    """
-    import microgradx as mgx
-
-    i = len(X) // 4 if i is None else i
-    W, b = net.layers[0].weight.data, net.layers[0].bias.data
-    V, c0 = net.layers[1].weight.data, net.layers[1].bias.data
-    xi, yi = float(X[i, 0]), float(y[i, 0])
-    hidden = np.tanh(xi * W[0] + b)
-    rest = float(hidden @ V[:, 0] - hidden[j] * V[j, 0] + c0[0])
-    T = mgx.Tensor
-    x = T(xi, name="x")
-    w = T(W[0, j], requires_grad=True, name="w")
-    z = w * x + T(b[j], name="b")
-    z.name = "z"
-    a = mgx.tanh(z)
-    a.name = "a"
-    y_hat = T(V[j, 0], name="v") * a + T(rest, name="c")
-    y_hat.name = "ŷ"
-    loss = (y_hat - T(yi, name="y")) ** 2
-    loss.name = "L"
-    e = mgx.explain(loss, w)
-    # the oracle: the same example through the whole network, by backward()
-    net.zero_grad()
-    ((net(mgx.Tensor(X[i : i + 1])) - mgx.Tensor(y[i : i + 1])) ** 2).sum().backward()
-    full = float(net.layers[0].weight.grad[0, j])
-    net.zero_grad()
-    lines = [
-        f"chain rule for one weight: w = layers.0.weight[0, {j}] (input x → hidden unit {j + 1}), "
-        f"on example {i}: x = {xi:.4f}, y = {yi:.4f}, loss L = (ŷ − y)²",
-        f"  ŷ = v·a + c with a = tanh(z), z = w·x + b; c = {rest:.4f} collects the other {len(b) - 1} units "
-        f"and the output bias (constant with respect to w)",
-        "  ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w  (one factor per op below)",
-        "",
-        str(e),
-        "",
-        f"check: backward() through the whole network gives ∂L/∂w = {full:.4f}",
-    ]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------- lab
+def _lab_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="experiment name")
+    p.add_argument("--list", action="store_true", help="list the experiments, one per line")
+    p.add_argument("--out", help="folder for the plots (written when matplotlib is installed)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
+
+
+@command(
+    "lab",
+    help="run an experiment of the notes (--list shows them)",
+    description="Run one experiment of the lecture notes and print what it measured.",
+    arguments=_lab_arguments,
+)
 def cmd_lab(args: argparse.Namespace) -> int:
     from microgradx import lab
 
@@ -240,37 +316,80 @@ def cmd_lab(args: argparse.Namespace) -> int:
         experiment = lab.get(args.name)
     except ValueError as err:
         raise UsageError(f"microgradx lab: error: {err}") from None
-    experiment(args.out, seed=args.seed)  # prints its table and conclusion
+    out = None if args.out is None else output_dir("microgradx lab", args.out)
+    experiment(out, seed=args.seed)  # prints its table and conclusion
     return 0
 
 
 # ---------------------------------------------------------------------------- train
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    from microgradx import data, nn
+
+    p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="data set (default sine)")
+    p.add_argument("--n", type=_samples, default=200, help=f"samples (default 200, at most {MAX_SAMPLES})")
+    p.add_argument("--noise", type=nonneg_float, default=0.05, help="target noise std (default 0.05)")
+    p.add_argument(
+        "--sizes",
+        type=sizes,
+        default=[32, 32],
+        help=f"hidden layer sizes, e.g. 32,32 (default), each at most {MAX_LAYER_SIZE}; "
+        "the output layer is added",
+    )
+    p.add_argument(
+        "--activation", choices=list(nn.ACTIVATIONS), default="tanh", help="hidden activation (default tanh)"
+    )
+    p.add_argument(
+        "--init", default=None, help="initializer name (default: the activation's, e.g. he_uniform for relu)"
+    )
+    p.add_argument("--lr", type=positive_float, default=0.05, help="learning rate (default 0.05)")
+    p.add_argument("--momentum", type=nonneg_float, default=0.9, help="SGD momentum (default 0.9)")
+    p.add_argument("--epochs", type=positive_int, default=1000, help="epochs (default 1000)")
+    p.add_argument(
+        "--batch-size", type=positive_int, default=None, help="mini-batch size (default: full batch)"
+    )
+    p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
+    p.add_argument("--out", help="folder for model.npz, and loss.png and fit.png with matplotlib")
+    _progress_arguments(p)
+
+
+@command(
+    "train",
+    help="train an MLP on a toy data set",
+    description="Train an MLP on a built-in toy data set and report per-layer diagnostics.",
+    arguments=_train_arguments,
+)
 def cmd_train(args: argparse.Namespace) -> int:
     import microgradx as mgx
     from microgradx import data, diagnostics, init, nn, optim
+    from microgradx.demo import loss_and_fit_plots, mse
 
+    prog = "microgradx train"
     if args.init is not None:
         try:
             init.get(args.init)
         except ValueError:
             raise UsageError(
-                f"microgradx train: error: argument --init: unknown initializer "
+                f"{prog}: error: argument --init: unknown initializer "
                 f"{args.init!r}; expected one of: {', '.join(init.INITIALIZERS)}"
             ) from None
+    out = None if args.out is None else output_dir(prog, args.out)
     gen = np.random.default_rng(args.seed)
     X, y = data.get(args.data, n=args.n, noise=args.noise, rng=gen)
-    net = nn.MLP(X.shape[1], args.sizes + [y.shape[1]], activation=args.activation, init=args.init, rng=gen)
+    net = nn.MLP(X.shape[1], [*args.sizes, y.shape[1]], activation=args.activation, init=args.init, rng=gen)
+    try:
+        opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
+    except ValueError as err:  # SGD's own checks of its hyper-parameters
+        raise UsageError(f"{prog}: error: {err}") from None
     init_name = args.init or nn.default_init(args.activation)
     print(f"data: {args.data}, X {X.shape}, y {y.shape}, noise std {args.noise:g}")
     print(
-        f"model: MLP({X.shape[1]}, {args.sizes + [y.shape[1]]}, activation={args.activation!r}), "
+        f"model: MLP({X.shape[1]}, {[*args.sizes, y.shape[1]]}, activation={args.activation!r}), "
         f"init {init_name}, {sum(p.size for p in net.parameters())} parameters"
     )
     print(
         f"training: SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
         f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}"
     )
-    opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
         history = mgx.fit(
@@ -281,9 +400,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             epochs=args.epochs,
             batch_size=args.batch_size,
             rng=gen,
-            progress=not args.no_progress,
+            progress=args.progress,
         )
-        final = _mse(net, X, y)
+        final = mse(net, X, y)
     if not math.isfinite(final) or not math.isfinite(history[-1]):
         print(
             f"training diverged at epoch {len(history) - 1} (loss {history[-1]:.4g}): "
@@ -295,9 +414,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         rec, _ = diagnostics.record(net, X)
     print("per layer, on the training data:")
     print(rec.table())
-    if args.out is not None:
-        out = pathlib.Path(args.out)
-        written = _loss_and_fit_plots(out, X, y, net, history, "train")
+    if out is not None:
+        written = loss_and_fit_plots(out, X, y, net, history, "train")
         mgx.save(net.state_dict(), out / "model.npz")
         written.append(out / "model.npz")
         print(f"files in {out.resolve()}: {', '.join(p.name for p in written)}")
@@ -305,50 +423,88 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- graph
+def _graph_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="network name")
+    p.add_argument("--list", action="store_true", help="list the networks")
+    p.add_argument("--out", help="output file: .svg (default graph-NAME.svg), .png, .dot or .pdf")
+
+
+@command(
+    "graph",
+    help="draw a small named network (--list shows them)",
+    description="Draw the computation graph of a small network of the notes after "
+    "backward, and print its backward pass step by step.",
+    arguments=_graph_arguments,
+)
 def cmd_graph(args: argparse.Namespace) -> int:
     import microgradx as mgx
     from microgradx.lab import networks
+    from microgradx.viz.render import RendererError
 
+    prog = "microgradx graph"
     if args.list:
         print(networks.describe())
         return 0
     if not args.name:
-        raise UsageError("microgradx graph: error: name a network (microgradx graph --list shows them)")
+        raise UsageError(f"{prog}: error: name a network (microgradx graph --list shows them)")
     try:
         net = networks.build(args.name)
     except ValueError as err:
-        raise UsageError(f"microgradx graph: error: {err}") from None
+        raise UsageError(f"{prog}: error: {err}") from None
     out = pathlib.Path(args.out if args.out is not None else f"graph-{args.name}.svg")
     if out.suffix.lower() not in (".svg", ".png", ".dot", ".pdf"):
         raise UsageError(
-            f"microgradx graph: error: argument --out: unsupported file type "
+            f"{prog}: error: argument --out: unsupported file type "
             f"{out.suffix or '(none)'!r} in {str(out)!r}; expected .svg, .png, .dot or .pdf"
         )
+    out = output_file(prog, out)
     print(net.description)
     print(mgx.trace_backward(net.loss, model=net.model))  # runs backward(), recording each step
-    path = mgx.render_graph(net.loss, out, model=net.model, **net.draw_options)
+    try:
+        path = mgx.render_graph(net.loss, out, model=net.model, **net.draw_options)
+    except (RendererError, OSError) as err:
+        raise UsageError(f"{prog}: error: cannot write {str(out)!r}: {err}") from None
     print(f"wrote {path}")
     return 0
 
 
 # ---------------------------------------------------------------------------- activations
+def _activations_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations (default: all)")
+    p.add_argument(
+        "--points",
+        type=points,
+        default=[-3.0, -1.0, 0.0, 1.0, 3.0],
+        help="comma-separated points, e.g. --points -2,0,2 or --points=-2,0,2 (default -3,-1,0,1,3)",
+    )
+    p.add_argument("--out", help="folder for one PNG per activation")
+
+
+@command(
+    "activations",
+    help="values and derivatives of the activations",
+    description="Print each activation's formula, derivative and a table of values "
+    "and derivatives; with --out, plot each with its derivative.",
+    arguments=_activations_arguments,
+)
 def cmd_activations(args: argparse.Namespace) -> int:
     from microgradx.lab import catalog
 
+    prog = "microgradx activations"
     names = args.names or list(catalog.ACTIVATION_INFO)
     for name in names:
         if name not in catalog.ACTIVATION_INFO:
             raise UsageError(
-                f"microgradx activations: error: unknown activation {name!r}; "
+                f"{prog}: error: unknown activation {name!r}; "
                 f"expected one of: {', '.join(catalog.ACTIVATION_INFO)}"
             )
+    out = None if args.out is None else output_dir(prog, args.out)
     for name in names:
         info = catalog.ACTIVATION_INFO[name]
         print(f"{name}: {info.formula};  derivative: {info.derivative};  range {info.range}")
     print()
     print(catalog.table(names, args.points))
-    if args.out is not None:
-        out = pathlib.Path(args.out)
+    if out is not None:
         written = []
         for k, name in enumerate(names):
             path = catalog.plot_activation(name, out / f"{name}.png", notice=(k == 0))
@@ -362,8 +518,7 @@ def cmd_activations(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    from microgradx import data, nn
-
+    """The ``microgradx`` parser: one subparser per registered `Command`."""
     parser = _Parser(
         prog="microgradx",
         description="A from-scratch autograd engine for learning "
@@ -371,96 +526,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-
-    p = sub.add_parser(
-        "demo",
-        help="train a toy regressor; graph, plots and a chain-rule trace",
-        description="Train MLP(1, [16, 1], tanh) on sin(πx) with a progress bar, print "
-        "the final MSE, write graph.svg (one training step), loss.png and fit.png, "
-        "and print the chain rule of one weight.",
-    )
-    p.add_argument("--out", help=f"output directory (default ./{DEFAULT_DEMO_DIR})")
-    p.add_argument("--epochs", type=_positive_int, default=2000, help="training epochs (default 2000)")
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="seed for data and weights (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser(
-        "lab",
-        help="run an experiment of the notes (--list shows them)",
-        description="Run one experiment of the lecture notes and print what it measured.",
-    )
-    p.add_argument("name", nargs="?", help="experiment name")
-    p.add_argument("--list", action="store_true", help="list the experiments, one per line")
-    p.add_argument("--out", help="directory for the plots (written when matplotlib is installed)")
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="seed (default 0)")
-    p.set_defaults(func=cmd_lab)
-
-    p = sub.add_parser(
-        "train",
-        help="train an MLP on a toy data set",
-        description="Train an MLP on a built-in toy data set and report per-layer diagnostics.",
-    )
-    p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="data set (default sine)")
-    p.add_argument("--n", type=_positive_int, default=200, help="samples (default 200)")
-    p.add_argument("--noise", type=_nonneg_float, default=0.05, help="target noise std (default 0.05)")
-    p.add_argument(
-        "--sizes",
-        type=_sizes,
-        default=[32, 32],
-        help="hidden layer sizes, e.g. 32,32 (default); the output layer is added",
-    )
-    p.add_argument(
-        "--activation", choices=list(nn.ACTIVATIONS), default="tanh", help="hidden activation (default tanh)"
-    )
-    p.add_argument(
-        "--init", default=None, help="initializer name (default: the activation's, e.g. he_uniform for relu)"
-    )
-    p.add_argument("--lr", type=_positive_float, default=0.05, help="learning rate (default 0.05)")
-    p.add_argument("--momentum", type=_nonneg_float, default=0.9, help="SGD momentum (default 0.9)")
-    p.add_argument("--epochs", type=_positive_int, default=1000, help="epochs (default 1000)")
-    p.add_argument(
-        "--batch-size", type=_positive_int, default=None, help="mini-batch size (default: full batch)"
-    )
-    p.add_argument("--seed", type=_nonneg_int, default=0, help="seed (default 0)")
-    p.add_argument("--out", help="directory for loss.png, fit.png and model.npz")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    p.set_defaults(func=cmd_train)
-
-    p = sub.add_parser(
-        "graph",
-        help="draw a small named network (--list shows them)",
-        description="Draw the computation graph of a small network of the notes after "
-        "backward, and print its backward pass step by step.",
-    )
-    p.add_argument("name", nargs="?", help="network name")
-    p.add_argument("--list", action="store_true", help="list the networks")
-    p.add_argument("--out", help="output file: .svg (default graph-NAME.svg), .png, .dot or .pdf")
-    p.set_defaults(func=cmd_graph)
-
-    p = sub.add_parser(
-        "activations",
-        help="values and derivatives of the activations",
-        description="Print each activation's formula, derivative and a table of values "
-        "and derivatives; with --out, plot each with its derivative.",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="activations (default: all)")
-    p.add_argument(
-        "--points",
-        type=_points,
-        default=[-3.0, -1.0, 0.0, 1.0, 3.0],
-        help="comma-separated points (default -3,-1,0,1,3)",
-    )
-    p.add_argument("--out", help="directory for one PNG per activation")
-    p.set_defaults(func=cmd_activations)
+    for cmd in COMMANDS.values():
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description)
+        cmd.arguments(p)
+        p.set_defaults(func=cmd.run)
     return parser
+
+
+def _join_negative_values(argv: Sequence[str]) -> list[str]:
+    """``["--points", "-2,0,2"]`` -> ``["--points=-2,0,2"]``: argparse would take "-2,0,2" for an option."""
+    joined: list[str] = []
+    args = list(argv)
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if arg in _NEGATIVE_VALUE_OPTIONS and k + 1 < len(args) and args[k + 1].startswith("-"):
+            joined.append(f"{arg}={args[k + 1]}")
+            k += 2
+            continue
+        joined.append(arg)
+        k += 1
+    return joined
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``parser.parse_args``, accepting ``--points -2,0,2`` (a value starting with "-")."""
+    return parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 training diverged, 2 bad usage)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(parser, argv)
         return int(args.func(args) or 0)
     except UsageError as err:
         print(err, file=sys.stderr)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -21,7 +23,7 @@ from .optim import SGD
 from .random import get_rng
 from .tensor import Tensor
 
-__all__ = ["fit", "LOSSES"]
+__all__ = ["LOSSES", "fit"]
 
 #: Loss names `fit` accepts.
 LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
@@ -43,6 +45,15 @@ def _as_2d_array(a: Any, what: str) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"fit: {what} must be 2-D (n_samples, n_features) or 1-D, got shape {arr.shape}")
     return arr
+
+
+def stderr_is_terminal() -> bool:
+    """True when stderr is an interactive terminal: the default for showing a progress bar."""
+    stream = sys.stderr
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
 
 
 def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
@@ -70,7 +81,7 @@ def fit(
     batch_size: int | None = None,
     shuffle: bool = True,
     rng: Any = None,
-    progress: bool = True,
+    progress: bool | None = None,
     callback: Callable[[int, float], Any] | None = None,
 ) -> list[float]:
     """Train ``model`` on ``(X, y)`` and return the loss history, one float per epoch.
@@ -94,7 +105,8 @@ def fit(
         batch_size: samples per update; None (default) for full-batch gradient descent.
         shuffle: reshuffle the samples every epoch (only with ``batch_size``).
         rng: None, an int seed or a ``numpy.random.Generator`` for the shuffling.
-        progress: show a ``tqdm`` progress bar with the current loss (default True).
+        progress: show a ``tqdm`` progress bar with the current loss; None (default) shows it
+            only when stderr is a terminal, so logs and CI output get no ``\\r`` updates.
         callback: called as ``callback(epoch, loss)`` after every epoch (epoch counts from 0);
             if it returns ``True``, training stops (early stopping).
 
@@ -159,6 +171,8 @@ def fit(
     if full_batch:  # build the input tensors once
         Xt, yt = Tensor(Xa), Tensor(ya)
 
+    if progress is None:
+        progress = stderr_is_terminal()
     history: list[float] = []
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
     try:

@@ -44,7 +44,7 @@ def assert_usage_error(proc: subprocess.CompletedProcess, *needles: str) -> None
 
 # ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(
-    "args, needles",
+    ("args", "needles"),
     [
         (["lab", "no-such-experiment"], ["'no-such-experiment'", "linear-collapse"]),
         (["train", "--lr", "-0.1"], ["--lr", "'-0.1'"]),
@@ -71,7 +71,7 @@ def test_bad_input_is_one_line_with_status_2(args, needles, capsys, monkeypatch,
 
 
 @pytest.mark.parametrize(
-    "args, needles",
+    ("args", "needles"),
     [
         (["lab", "no-such-experiment"], ["'no-such-experiment'"]),
         (["train", "--sizes", "16,x"], ["'16,x'"]),
@@ -107,7 +107,8 @@ def test_lab_list_one_experiment_per_line(tmp_path):
 def test_lab_runs_an_experiment_and_writes_plots(tmp_path):
     proc = run("lab", "linear-collapse", "--out", "plots", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "conclusion: " in proc.stdout and "one map" in proc.stdout
+    assert "conclusion: " in proc.stdout
+    assert "one map" in proc.stdout
     if HAS_MPL:
         assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == [
             "linear-collapse-fit.png",
@@ -130,20 +131,29 @@ def test_demo_writes_graph_plots_and_a_consistent_chain_rule(tmp_path):
     if HAS_MPL:
         assert {"loss.png", "fit.png"} <= set(files)
     mse = _numbers_after("final MSE:", out)
-    assert len(mse) == 1 and 0 < mse[0] < 0.1
+    assert len(mse) == 1
+    assert 0 < mse[0] < 0.1
     assert "∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w" in out
     # the chain-rule value equals backward() through the whole network (printed as a check)
     traced = _numbers_after("∂L/∂w =", out)
-    assert len(traced) >= 2 and traced[0] == traced[-1]
+    assert len(traced) >= 2
+    assert traced[0] == traced[-1]
     assert str((tmp_path / "out").resolve()) in out
 
 
 def test_demo_default_directory_and_progress_bar(tmp_path):
-    proc = run("demo", "--epochs", "50", cwd=tmp_path)
+    proc = run("demo", "--epochs", "50", "--progress", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "microgradx-demo" / "graph.svg").exists()
     assert "microgradx-demo" in proc.stdout
     assert "50/50" in proc.stderr  # tqdm's bar goes to stderr
+
+
+def test_no_progress_bar_by_default_when_stderr_is_not_a_terminal(tmp_path):
+    proc = run("demo", "--epochs", "50", "--out", "d", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "50/50" not in proc.stderr, proc.stderr
+    assert "\r" not in proc.stderr, proc.stderr
 
 
 def test_demo_without_matplotlib(tmp_path):
@@ -221,7 +231,8 @@ def test_train_divergence_is_reported_with_status_1(tmp_path):
         "train", "--activation", "selu", "--lr", "0.5", "--epochs", "200", "--no-progress", cwd=tmp_path
     )
     assert proc.returncode == 1
-    assert "diverged" in proc.stdout and "Traceback" not in proc.stderr
+    assert "diverged" in proc.stdout
+    assert "Traceback" not in proc.stderr
 
 
 # ---------------------------------------------------------------------------- graph, activations
@@ -234,7 +245,8 @@ def test_graph_named_networks(tmp_path):
     assert (tmp_path / "net.svg").read_text().lstrip().startswith("<?xml")
     assert "∂z11/∂b11 = 1" in proc.stdout  # the backward trace is printed
     proc = run("graph", "neuron", "--out", "n.dot", cwd=tmp_path)
-    assert proc.returncode == 0 and "digraph" in (tmp_path / "n.dot").read_text()
+    assert proc.returncode == 0
+    assert "digraph" in (tmp_path / "n.dot").read_text()
 
 
 def test_activations_table_matches_the_definitions(tmp_path):
@@ -261,4 +273,5 @@ def test_console_script(tmp_path):
     if exe is None:
         pytest.skip("the console script is not installed in this environment")
     proc = subprocess.run([exe, "lab", "--list"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0 and "dying-relu" in proc.stdout
+    assert proc.returncode == 0
+    assert "dying-relu" in proc.stdout

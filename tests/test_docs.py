@@ -43,17 +43,68 @@ def python_blocks(page: Path) -> list[str]:
     return FENCE.findall(page.read_text(encoding="utf-8"))
 
 
+# A block that needs an optional package says so on its first line, ``# requires: torch``
+# (several: ``# requires: torch, matplotlib``); without the package it is skipped, with a reason.
+REQUIRES = re.compile(r"\A# requires: *([\w, ]+)\n")
+
+
+def missing_packages(block: str) -> list[str]:
+    """The optional packages a block declares (``# requires: …``) that are not installed."""
+    m = REQUIRES.match(block)
+    names = [n.strip() for n in m.group(1).split(",") if n.strip()] if m else []
+    return [n for n in names if importlib.util.find_spec(n) is None]
+
+
 @pytest.mark.parametrize("page", [p for p in MY_PAGES if python_blocks(p)], ids=_rel)
 def test_python_blocks_run(page, tmp_path, monkeypatch):
-    """The blocks of one page run in order in one namespace, from an empty directory."""
+    """The blocks of one page run in order in one namespace, from an empty directory.
+
+    Blocks marked ``# requires: PACKAGE`` are skipped when PACKAGE is missing; the other blocks
+    still run (a later block must not depend on a skipped one), then the test reports the skip.
+    """
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__docs__"}
-    for k, block in enumerate(python_blocks(page)):
+    skipped = []
+    blocks = python_blocks(page)
+    for k, block in enumerate(blocks):
+        missing = missing_packages(block)
+        if missing:
+            skipped.append(f"block {k} needs {', '.join(missing)}")
+            continue
         with contextlib.redirect_stdout(io.StringIO()):
             try:
                 exec(compile(block, f"{_rel(page)}[block {k}]", "exec"), namespace)
             except Exception as err:  # name the block in the failure
                 raise AssertionError(f"{_rel(page)} block {k} failed: {err!r}\n{block}") from err
+    if skipped:
+        pytest.skip(
+            f"{_rel(page)}: {'; '.join(skipped)} (not installed); the other "
+            f"{len(blocks) - len(skipped)} blocks ran"
+        )
+
+
+OPTIONAL = ("torch", "matplotlib")
+
+
+def test_blocks_importing_an_optional_package_declare_it():
+    """So the README's test command passes without torch and matplotlib (the blocks skip)."""
+    for page in sorted(DOCS.rglob("*.md")):
+        for k, block in enumerate(python_blocks(page)):
+            m = REQUIRES.match(block)
+            declared = {n.strip() for n in m.group(1).split(",")} if m else set()
+            for name in OPTIONAL:
+                if re.search(rf"^\s*(import|from) {name}\b", block, re.M):
+                    assert name in declared, (
+                        f"{_rel(page)} block {k} imports {name}: add '# requires: {name}'"
+                    )
+
+
+def test_requires_marker_is_read():
+    assert missing_packages("# requires: no_such_package_xyz\nimport no_such_package_xyz\n") == [
+        "no_such_package_xyz"
+    ]
+    assert missing_packages("# requires: numpy\nimport numpy\n") == []
+    assert missing_packages("import numpy\n") == []
 
 
 # Guides another helper is writing in parallel: a link to them is allowed before they exist.

@@ -309,12 +309,25 @@ def test_partly_dead_relu_layer_counts_dead_units():
     assert "dead units 1/3" in src and "legend" not in src
 
 
-@pytest.mark.parametrize(
-    "op, values, expected",
-    [("sigmoid", [0.5, 0.02, 0.98], 2 / 3), ("tanh", [0.0, 0.96, -0.99], 2 / 3), ("relu", [1.0], None)],
-)
-def test_saturated_fraction(op, values, expected):
-    assert viz.saturated_fraction(op, np.array(values)) == expected
+def test_graph_marks_follow_the_one_saturation_definition(monkeypatch):
+    # just outside / just inside the tanh bound |a| = √(1 − SATURATION_LEVEL) = √0.9
+    from microgradx.diagnostics import measures
+
+    def drawn(a_value):
+        z = mgx.Tensor(np.full(3, np.arctanh(a_value)), requires_grad=True, name="z")
+        t = z.tanh()
+        t.name = "t"
+        return draw_graph(t.sum()).source
+
+    inside, outside = drawn(math.sqrt(0.9) + 1e-7), drawn(math.sqrt(0.9) - 1e-7)
+    assert "saturated 100%" in inside
+    assert viz.STYLE["saturated"]["color"] in inside
+    assert "saturated" not in outside
+    assert viz.STYLE["saturated"]["color"] not in outside
+    assert "slope &lt; 10% of its peak" in inside  # the legend quotes the constant
+    monkeypatch.setattr(measures, "SATURATION_LEVEL", 0.2)
+    assert "slope &lt; 20% of its peak" in drawn(0.95)
+    assert "saturated 100%" in drawn(0.92)
 
 
 def test_legend_only_when_asked_or_needed():

@@ -5,10 +5,12 @@ The notes' failure modes all show up in a few numbers per layer:
 
 * **dead ReLU units**: a unit whose pre-activation ``z`` is ≤ 0 for *every* example outputs 0
   everywhere and passes no gradient back (ReLU'(z) = 0 there), so its weights never change.
-* **saturated sigmoid/tanh units**: ``|z|`` so large that σ or tanh sit at their flat ends,
-  where the derivative is about 0 (vanishing gradients). Thresholds: tanh ``|z| > 2.647``
-  (``|tanh z| > 0.99``), sigmoid ``|z| > 4.595`` (``σ(z) < 0.01`` or ``> 0.99``).
-* **vanishing / exploding gradients**: the norm of ∂L/∂W shrinks or grows layer after layer.
+* **saturated sigmoid/tanh outputs**: σ or tanh sit at their flat ends, where the local
+  derivative is below `SATURATION_LEVEL` (10 %) of its peak: tanh ``|a| > 0.9487``
+  (``|z| > 1.82``), sigmoid ``a < 0.0257`` or ``a > 0.9743`` (``|z| > 3.64``).
+* **vanishing / exploding gradients**: the backward signal δ_l = ∂L/∂z_l (`backward_signal`,
+  `LayerRecord.delta`, sized by `delta_size`) shrinks or grows layer after layer; the forward
+  signal's per-unit std (`unit_std`) beside it. ‖∂L/∂W‖ (`gradient_norms`) mixes the two.
 * **symmetry**: after zero or constant initialization every hidden unit of a layer computes the
   same function, so a layer of 100 units behaves as one.
 
@@ -21,43 +23,57 @@ Use it on a model::
     print(rec.table())
 
 or on raw arrays/tensors with the functions `dead_fraction`, `saturated_fraction`,
-`distinct_units`, `histogram`. Plots need matplotlib (``pip install microgradx[plot]``);
+`backward_signal`, `delta_size`, `unit_std`, `distinct_units`, `histogram`. Plots need matplotlib (``pip install microgradx[plot]``);
 without it `plot_histograms` returns None after a one-line notice.
 """
 
 from __future__ import annotations
 
 from .measures import (
-    SATURATION_THRESHOLDS,
+    SATURATING,
+    SATURATION_LEVEL,
+    backward_signal,
     dead_fraction,
+    dead_units,
+    delta_size,
     distinct_units,
     distinct_weight_columns,
     gradient_norms,
     histogram,
-    negative_fraction,
+    relative_slope,
+    saturated,
     saturated_fraction,
+    saturation_bounds,
+    unit_std,
 )
 from .plots import PLOT_NOTICE, get_figure, plot_gradient_norms, plot_histograms
 from .recorder import LayerRecord, LayerStats, Recorder, Recording, record
 from .tables import format_table
 
 __all__ = [
-    "SATURATION_THRESHOLDS",
+    "PLOT_NOTICE",
+    "SATURATING",
+    "SATURATION_LEVEL",
     "LayerRecord",
     "LayerStats",
     "Recorder",
     "Recording",
-    "record",
+    "backward_signal",
     "dead_fraction",
-    "negative_fraction",
-    "saturated_fraction",
+    "dead_units",
+    "delta_size",
     "distinct_units",
     "distinct_weight_columns",
-    "histogram",
-    "gradient_norms",
     "format_table",
     "get_figure",
-    "plot_histograms",
+    "gradient_norms",
+    "histogram",
     "plot_gradient_norms",
-    "PLOT_NOTICE",
+    "plot_histograms",
+    "record",
+    "relative_slope",
+    "saturated",
+    "saturated_fraction",
+    "saturation_bounds",
+    "unit_std",
 ]

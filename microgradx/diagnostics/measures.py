@@ -1,5 +1,6 @@
-"""Per-layer measures on plain arrays: dead ReLU units, saturated sigmoid/tanh values, identical
-units, histograms, gradient norms. They take ndarrays or Tensors of shape (batch, units).
+"""Per-layer measures on plain arrays, one definition each: dead ReLU units, saturated sigmoid/tanh
+values, the backward signal δ = ∂L/∂z, the forward signal's per-unit std, identical units,
+histograms, weight-gradient norms. They take ndarrays or Tensors of shape (batch, units).
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ import numpy as np
 from ..tensor import Tensor
 
 __all__ = [
-    "SATURATION_THRESHOLDS",
+    "SATURATING",
+    "SATURATION_LEVEL",
+    "backward_signal",
     "dead_fraction",
-    "negative_fraction",
-    "saturated_fraction",
+    "dead_units",
+    "delta_size",
     "distinct_units",
     "distinct_weight_columns",
-    "histogram",
     "gradient_norms",
+    "histogram",
+    "relative_slope",
+    "saturated",
+    "saturated_fraction",
+    "saturation_bounds",
+    "unit_std",
 ]
 
-SATURATION_THRESHOLDS: dict[str, float] = {
-    "tanh": math.atanh(0.99),  # 2.6467: |tanh z| > 0.99, tanh'(z) < 0.0199
-    "sigmoid": math.log(0.99 / 0.01),  # 4.5951: σ(z) < 0.01 or > 0.99, σ'(z) < 0.0099
-}
+#: The activations that saturate: their slope tends to 0 at both ends.
+SATURATING = ("sigmoid", "tanh")
+
+#: A sigmoid or tanh value is **saturated** where its local derivative is below this fraction of
+#: the derivative's peak (σ′ peaks at 1/4, tanh′ at 1, both at z = 0). The one definition used by
+#: the graph's purple border, `Recording.stats`, the recorder's table and the lab.
+SATURATION_LEVEL = 0.1
 
 
 def _array(x: Any) -> np.ndarray:
@@ -35,59 +46,155 @@ def _array(x: Any) -> np.ndarray:
 
 
 def _units_2d(z: np.ndarray, what: str) -> np.ndarray:
-    """View ``z`` as (examples, units): a 1-D array is one example."""
+    """View ``z`` as (examples, units): a 1-D array is one example, a scalar one unit."""
     if z.ndim == 0:
-        raise ValueError(f"{what}: expected a (batch, units) array, got a scalar")
+        return z.reshape(1, 1)
     if z.ndim == 1:
         return z.reshape(1, -1)
     return z.reshape(-1, z.shape[-1])
 
 
-# ---------------------------------------------------------------------------- array measures
-def dead_fraction(z: Any) -> float:
-    """Fraction of units whose pre-activation is ≤ 0 for every example: dead for ReLU.
+def _check_saturating(activation: Any, fn: str) -> str:
+    if activation not in SATURATING:
+        raise ValueError(f"{fn}: activation must be one of {', '.join(SATURATING)}, got {activation!r}")
+    return activation
+
+
+# ---------------------------------------------------------------------------- saturated
+def relative_slope(a: Any, activation: str) -> np.ndarray:
+    """The local derivative at each output ``a``, as a fraction of its peak (1 at z = 0).
+
+    Both derivatives are written with the output, as the engine computes them:
+    sigmoid: σ′ = a(1 − a), peak 1/4, so the fraction is 4a(1 − a); tanh: tanh′ = 1 − a², peak 1.
+
+    Example:
+        >>> relative_slope([0.5, 0.0, 0.99], "sigmoid").round(4).tolist()
+        [1.0, 0.0, 0.0396]
+    """
+    act = _check_saturating(activation, "relative_slope")
+    x = _array(a).astype(np.float64, copy=False)
+    with np.errstate(all="ignore"):
+        return 4.0 * x * (1.0 - x) if act == "sigmoid" else 1.0 - x * x
+
+
+def saturated(a: Any, activation: str) -> np.ndarray:
+    """Boolean mask of the saturated outputs: local derivative < `SATURATION_LEVEL` × its peak.
+
+    With the level 0.1: sigmoid outputs below 0.0257 or above 0.9743 (|z| > 3.64), tanh outputs
+    with |a| > 0.9487 (|z| > 1.82); `saturation_bounds` computes these from the level.
+    """
+    return relative_slope(a, activation) < SATURATION_LEVEL
+
+
+def saturated_fraction(a: Any, activation: str) -> float:
+    """Fraction of a sigmoid/tanh layer's outputs that are saturated (see `saturated`); 0.0 when empty.
 
     Args:
-        z: pre-activations, shape ``(batch, units)`` (an ndarray or a Tensor).
+        a: outputs of the activation (any shape; an ndarray or a Tensor).
+        activation: ``"sigmoid"`` or ``"tanh"``.
 
-    Such a unit outputs ReLU(z) = 0 on the whole batch and its gradient ∂a/∂z = 0, so
-    ∂L/∂w = 0 for all its incoming weights: they stop changing ("forever dead" while its inputs
-    stay the same). With leaky ReLU the same units still pass a gradient of 0.01·∂L/∂a.
+    Example:
+        >>> saturated_fraction([0.0, 0.5, 0.96, -0.99], "tanh")    # 0.96 and −0.99 are beyond 0.9487
+        0.5
+    """
+    mask = saturated(a, activation)
+    return float(np.mean(mask)) if mask.size else 0.0
+
+
+def saturation_bounds(activation: str) -> tuple[float, float]:
+    """``(z_bound, a_bound)``: where saturation starts, computed from `SATURATION_LEVEL`.
+
+    tanh: saturated for |z| > z_bound, i.e. |a| > a_bound = √(1 − level). sigmoid: saturated for
+    |z| > z_bound, i.e. a > a_bound = (1 + √(1 − level)) / 2 or a < 1 − a_bound.
+    """
+    act = _check_saturating(activation, "saturation_bounds")
+    root = math.sqrt(1.0 - SATURATION_LEVEL)
+    if act == "tanh":
+        return math.atanh(root), root
+    high = (1.0 + root) / 2.0
+    return math.log(high / (1.0 - high)), high
+
+
+# ---------------------------------------------------------------------------- dead
+def dead_units(z: Any) -> np.ndarray:
+    """Boolean mask, one entry per unit: True where the pre-activation is ≤ 0 for every example.
+
+    Args:
+        z: pre-activations, shape ``(batch, units)`` (a 1-D array is one example, a scalar one
+            unit); an ndarray or a Tensor.
+
+    For ReLU such a unit is **dead** on this batch: it outputs ReLU(z) = 0 everywhere and
+    ReLU′(z) = 0, so ∂L/∂w = 0 for every weight into it and gradient descent cannot move them
+    (forever, while its inputs stay the same). The same count for leaky ReLU says how many
+    units sit on the leaky side everywhere; they still pass 0.01·∂L/∂a back. ReLU(z) = 0 exactly
+    when z ≤ 0, so the mask is the same computed from ReLU's outputs.
+    """
+    z2 = _units_2d(_array(z), "dead_units")
+    return np.all(z2 <= 0, axis=0)
+
+
+def dead_fraction(z: Any) -> float:
+    """Fraction of units that are dead (see `dead_units`): z ≤ 0 for every example.
 
     Example:
         >>> dead_fraction([[-1.0, 2.0, 0.0], [-3.0, -1.0, 0.0]])   # units 0 and 2 never > 0
         0.6666666666666666
     """
-    z2 = _units_2d(_array(z), "dead_fraction")
-    return float(np.mean(np.all(z2 <= 0, axis=0)))
+    mask = dead_units(z)
+    return float(np.mean(mask)) if mask.size else 0.0
 
 
-negative_fraction = dead_fraction  # the same count, for activations that do not die (leaky ReLU)
+# ---------------------------------------------------------------------------- gradient flow
+def backward_signal(activation: Any, z: Any, grad_a: Any) -> np.ndarray:
+    """δ = ∂L/∂z of a layer, from its pre-activation ``z`` and the gradient ``grad_a`` = ∂L/∂a.
 
-
-def saturated_fraction(z: Any, activation: str, threshold: float | None = None) -> float:
-    """Fraction of pre-activation values beyond the saturation threshold of ``activation``.
-
-    Args:
-        z: pre-activations (any shape).
-        activation: ``"sigmoid"`` or ``"tanh"``.
-        threshold: |z| limit; default `SATURATION_THRESHOLDS` (output within 0.01 of its bound).
-
-    Example:
-        >>> saturated_fraction([0.0, 1.0, 3.0, -5.0], "tanh")    # 3 and −5 are beyond 2.647
-        0.5
+    Chain rule through the activation: δ = g′(z) ⊙ ∂L/∂a for an elementwise g (a vector-Jacobian
+    product in general). Computed with the engine's own backward pass of ``activation`` (a
+    Module, a callable on Tensors or None for a linear layer, where δ = ∂L/∂a); the gradients of
+    the activation's own parameters (PReLU's slope) are left as they were.
     """
-    if threshold is None:
-        if activation not in SATURATION_THRESHOLDS:
-            raise ValueError(
-                f"saturated_fraction: activation must be one of "
-                f"{', '.join(SATURATION_THRESHOLDS)}, got {activation!r}"
-            )
-        threshold = SATURATION_THRESHOLDS[activation]
-    arr = _array(z)
-    if arr.size == 0:
-        return 0.0
-    return float(np.mean(np.abs(arr) > threshold))
+    grad = _array(grad_a)
+    if activation is None:
+        return grad.copy()
+    from ..function import enable_grad
+
+    params = list(activation.parameters()) if hasattr(activation, "parameters") else []
+    saved = [None if p.grad is None else p.grad.copy() for p in params]
+    zt = Tensor(_array(z).astype(grad.dtype, copy=True), requires_grad=True)
+    try:
+        with enable_grad():
+            out = activation.forward(zt) if hasattr(activation, "forward") else activation(zt)
+            out.backward(gradient=grad)
+    finally:
+        for p, g in zip(params, saved, strict=False):
+            p.grad = g
+    assert zt.grad is not None
+    return zt.grad
+
+
+def delta_size(delta: Any, how: str = "mean_abs") -> float:
+    """One number for the size of a layer's backward signal δ = ∂L/∂z (shape (batch, units)).
+
+    ``how="mean_abs"``: mean |δ| over examples and units; ``how="rms"``: √(mean δ²). The ratio
+    of these between two layers is what the theory of vanishing/exploding gradients predicts
+    (e.g. He et al. 2015: with Xavier weights each ReLU layer scales δ's RMS by √½ ≈ 0.71).
+    """
+    d = _array(delta)
+    if how == "mean_abs":
+        return float(np.mean(np.abs(d))) if d.size else 0.0
+    if how == "rms":
+        return float(np.sqrt(np.mean(d * d))) if d.size else 0.0
+    raise ValueError(f"delta_size: how must be 'mean_abs' or 'rms', got {how!r}")
+
+
+def unit_std(a: Any) -> float:
+    """The forward signal's size: each unit's std over the examples, averaged over the units.
+
+    Unlike the std of all values, it does not count differences between units' means (a ReLU
+    unit's constant offset) as signal: it measures how much a unit's output varies with the input.
+    """
+    a2 = _units_2d(_array(a), "unit_std")
+    return float(np.mean(a2.std(axis=0))) if a2.size else 0.0
 
 
 def distinct_units(a: Any, tol: float = 1e-9) -> int:
@@ -145,11 +252,15 @@ def gradient_norms(model: Any) -> list[tuple[str, float | None]]:
     """``[(parameter name, ‖∂L/∂W‖), …]`` for every weight matrix of ``model`` (after backward).
 
     The Euclidean (Frobenius) norm of each ``.weight`` gradient; None where no gradient exists.
-    Vanishing gradients: the first layers' norms are orders of magnitude below the last ones.
+
+    Not a gauge of gradient flow on its own: ∂L/∂W_l = a_{l−1}ᵀ δ_l multiplies the backward
+    signal δ_l (see `backward_signal`) by the forward signal a_{l−1} entering the layer. When the
+    forward signal shrinks layer by layer (ReLU with Xavier weights), the last layers' ‖∂L/∂W‖
+    shrink too and the first layer looks *better* off than it is. Report it beside δ and the
+    forward std (`unit_std`), as the lab does.
     """
     out = []
     for name, p in model.named_parameters():
-        if name == "weight" or name.endswith(".weight"):
-            if p.data.ndim == 2:
-                out.append((name, None if p.grad is None else float(np.linalg.norm(p.grad))))
+        if (name == "weight" or name.endswith(".weight")) and p.data.ndim == 2:
+            out.append((name, None if p.grad is None else float(np.linalg.norm(p.grad))))
     return out

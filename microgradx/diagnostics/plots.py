@@ -8,13 +8,14 @@ global state is left alone.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from .recorder import Recording
 
-__all__ = ["PLOT_NOTICE", "get_figure", "plot_histograms", "plot_gradient_norms"]
+__all__ = ["PLOT_NOTICE", "get_figure", "plot_gradient_norms", "plot_histograms"]
 
 #: Printed when a plot is requested but matplotlib is missing.
 PLOT_NOTICE = "matplotlib is not installed: plots skipped (pip install microgradx[plot])"
@@ -48,7 +49,7 @@ def plot_histograms(
     n = max(len(layers), 1)
     fig = Figure(figsize=(min(2.4 * n, 16), 2.6), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    for ax, rec in zip(axes, layers):
+    for ax, rec in zip(axes, layers, strict=False):
         values = getattr(rec, which).ravel()
         values = values[np.isfinite(values)]
         ax.hist(values, bins=bins, color="#4477aa")

@@ -9,24 +9,29 @@ so recording works inside ``no_grad()`` too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
+from ..nn.layers import _activation_name as activation_name
 from ..tensor import Tensor
 from .measures import (
-    SATURATION_THRESHOLDS,
+    SATURATING,
     _array,
     _units_2d,
+    backward_signal,
     dead_fraction,
+    delta_size,
     distinct_units,
     histogram,
     saturated_fraction,
+    unit_std,
 )
 from .tables import _num, _pct, _sci, format_table
 
-__all__ = ["LayerRecord", "LayerStats", "Recording", "Recorder", "record"]
+__all__ = ["LayerRecord", "LayerStats", "Recorder", "Recording", "record"]
 
 
 @dataclass
@@ -40,6 +45,7 @@ class LayerRecord:
         a: outputs ``(batch, units)`` (ndarray).
         output: the output Tensor; after ``loss.backward()`` its ``.grad`` is ∂L/∂a.
         module: the module itself.
+        z_tensor: the pre-activation Tensor when it is part of the graph (`Recording.from_tensors`).
     """
 
     name: str
@@ -48,6 +54,29 @@ class LayerRecord:
     a: np.ndarray
     output: Any = None
     module: Any = None
+    z_tensor: Any = None
+
+    @property
+    def delta(self) -> np.ndarray | None:
+        """The backward signal δ = ∂L/∂z, shape (batch, units); None before ``loss.backward()``.
+
+        From ∂L/∂a (the output's ``.grad``) through the activation: δ = g′(z) ⊙ ∂L/∂a.
+        """
+        if self.z_tensor is not None and getattr(self.z_tensor, "grad", None) is not None:
+            return _units_2d(np.asarray(self.z_tensor.grad), self.name)
+        grad = getattr(self.output, "grad", None)
+        if grad is None:
+            return None
+        from ..nn import Layer
+
+        act = self.module.activation if isinstance(self.module, Layer) else self.module
+        if self.activation is None:
+            act = None
+        elif act is None:  # recorded by hand with an activation name
+            from .. import functional
+
+            act = getattr(functional, self.activation)
+        return _units_2d(backward_signal(act, self.z, grad), self.name)
 
 
 @dataclass
@@ -61,17 +90,14 @@ class LayerStats:
     std: float
     dead: float | None = None  # ReLU: fraction of units with z ≤ 0 on every example
     negative: float = 0.0  # any activation: fraction of units with z ≤ 0 everywhere
-    saturated: float | None = None  # sigmoid/tanh: fraction of values beyond the threshold
+    saturated: float | None = None  # sigmoid/tanh: fraction of saturated outputs (measures.saturated)
     distinct: int = 0  # number of different units (outputs) on this batch
+    unit_std: float = 0.0  # forward signal: each unit's std over examples, mean over units
+    delta_mean_abs: float | None = None  # backward signal: mean |∂L/∂z| (after backward)
+    delta_rms: float | None = None  # backward signal: RMS of ∂L/∂z (after backward)
     weight_grad_norm: float | None = None
     output_grad_norm: float | None = None
     extra: dict = field(default_factory=dict)
-
-
-def _activation_name(act: Any) -> str | None:
-    if act is None:
-        return None
-    return getattr(act, "name", None) or getattr(act, "__name__", None) or type(act).__name__
 
 
 def _recordable(model: Any) -> list[tuple[str, Any, str | None]]:
@@ -118,6 +144,7 @@ class Recording:
                     _units_2d(_array(z), "Recording"),
                     _units_2d(_array(a), "Recording"),
                     a if isinstance(a, Tensor) else None,
+                    z_tensor=z if isinstance(z, Tensor) else None,
                 )
             )
         return cls(records)
@@ -144,11 +171,16 @@ class Recording:
                 std=float(rec.a.std()),
                 negative=dead_fraction(rec.z),
                 distinct=distinct_units(rec.a),
+                unit_std=unit_std(rec.a),
             )
             if act == "relu":
                 s.dead = s.negative
-            if act in SATURATION_THRESHOLDS:
-                s.saturated = saturated_fraction(rec.z, act)
+            if act in SATURATING:
+                s.saturated = saturated_fraction(rec.a, act)
+            delta = rec.delta
+            if delta is not None:
+                s.delta_mean_abs = delta_size(delta, "mean_abs")
+                s.delta_rms = delta_size(delta, "rms")
             w = getattr(rec.module, "weight", None)
             if isinstance(w, Tensor) and w.grad is not None and w.data.ndim == 2:
                 s.weight_grad_norm = float(np.linalg.norm(w.grad))
@@ -172,11 +204,24 @@ class Recording:
                     _pct(s.dead),
                     _pct(s.saturated),
                     f"{s.distinct}/{s.units}",
+                    _sci(s.delta_mean_abs),
                     _sci(s.weight_grad_norm),
                 ]
             )
         return format_table(
-            ["layer", "act", "units", "mean", "std", "dead", "saturated", "distinct", "|dL/dW|"], rows
+            [
+                "layer",
+                "act",
+                "units",
+                "mean",
+                "std",
+                "dead",
+                "saturated",
+                "distinct",
+                "mean|dL/dz|",
+                "|dL/dW|",
+            ],
+            rows,
         )
 
     def histograms(self, bins: int = 50, which: str = "a") -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -238,9 +283,9 @@ class Recorder:
                     z = x @ module.weight.data
                     if module.bias is not None:
                         z = z + module.bias.data
-                act_name = _activation_name(act)
+                act_name = activation_name(act)
             else:
-                z, act_name = x, _activation_name(module)
+                z, act_name = x, activation_name(module)
             records.append(
                 LayerRecord(
                     name, act_name, _units_2d(np.asarray(z), name), _units_2d(_array(out), name), out, module

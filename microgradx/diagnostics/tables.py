@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["format_table"]
 
@@ -42,7 +43,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     lines = []
     for k, r in enumerate(cells):
-        parts = [c.rjust(w) if k and is_num(c) else c.ljust(w) for c, w in zip(r, widths)]
+        parts = [c.rjust(w) if k and is_num(c) else c.ljust(w) for c, w in zip(r, widths, strict=False)]
         lines.append("  ".join(parts).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))

@@ -190,6 +190,7 @@ def draw_graph(
 
     bodies: dict[str, list[tuple[str, str, dict]]] = {}  # box -> [(node id, label, attrs)]
     any_dead = any_saturated = False
+    measures: Any = None
     for k, t in enumerate(nodes):
         fields, attrs = _tensor_label(t, k, show_data, show_grad, param_names)
         attrs = {**viz.STYLE["tensor"], **attrs}
@@ -202,19 +203,23 @@ def draw_graph(
             colour = viz.grad_shade(magnitudes[id(t)], largest)
             if colour:
                 attrs["fillcolor"] = colour
-        if mark_activations and t.op in ("relu", "sigmoid", "tanh"):
-            dead = viz.dead_units(t.op, t.data)
-            if dead and dead[1] > 1 and dead[0]:
-                fields.append(f"dead units {dead[0]}/{dead[1]}")
-            if viz.dead_relu(t.op, t.data):
-                attrs.update(viz.STYLE["dead_relu"])
-                any_dead = True
-            share = viz.saturated_fraction(t.op, t.data)
-            if share is not None and share >= viz.SATURATION_FRACTION:
-                attrs.update(viz.STYLE["saturated"])
-                any_saturated = True
-                if t.data.size > 1:
-                    fields.append(f"saturated {share:.0%}")
+        if mark_activations and t.op in ("relu", "sigmoid", "tanh") and t.data.size:
+            if measures is None:
+                from ..diagnostics import measures  # lazy: import microgradx loads no lab
+            if t.op == "relu":
+                dead = measures.dead_units(t.data)  # relu(z) ≤ 0 exactly where z ≤ 0
+                if dead.size > 1 and dead.any():
+                    fields.append(f"dead units {int(dead.sum())}/{dead.size}")
+                if dead.all():
+                    attrs.update(viz.STYLE["dead_relu"])
+                    any_dead = True
+            else:
+                share = measures.saturated_fraction(t.data, t.op)
+                if share >= viz.SATURATION_FRACTION:
+                    attrs.update(viz.STYLE["saturated"])
+                    any_saturated = True
+                    if t.data.size > 1:
+                        fields.append(f"saturated {share:.0%}")
         label = "|".join(viz.escape_record(f) for f in fields)
         # A scalar is one strip [name | data | grad] (as micrograd draws it); an array a card of
         # stacked fields. In a record, braces flip the direction, which depends on rankdir.

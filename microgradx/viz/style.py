@@ -10,10 +10,11 @@ The colours teach three things:
 - **gradient magnitude** (``shade_grad=True``): a tensor is filled by its mean ``|grad|`` relative
   to the largest one in the graph, one shade per factor of ten, so gradients that shrink layer
   after layer (vanishing gradients) fade towards white;
-- **activations that block the gradient**: a *dead ReLU* output (every element 0, so
+- **activations that block the gradient**: a *dead ReLU* output (every unit dead, so
   ∂a/∂z = 0 and nothing flows back) gets a thick red border; a *saturated* sigmoid or tanh output
-  (most elements where the local derivative is below 10 % of its peak: σ' < 0.025, i.e.
-  σ < 0.026 or σ > 0.974; tanh' < 0.1, i.e. |tanh| > 0.949) gets a thick purple border.
+  (at least `SATURATION_FRACTION` of its elements saturated) gets a thick purple border. What
+  "dead" and "saturated" mean is defined once, in `microgradx.diagnostics.measures`
+  (`dead_units`, `saturated`, `SATURATION_LEVEL`); the legend's text is built from those constants.
 """
 
 from __future__ import annotations
@@ -25,20 +26,18 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "STYLE",
     "GRAD_SHADES",
-    "ZERO_GRAD_COLOR",
     "SATURATION_FRACTION",
+    "STYLE",
+    "ZERO_GRAD_COLOR",
     "escape_record",
     "escape_text",
     "format_number",
-    "summarize",
-    "grad_shade",
     "grad_magnitude",
-    "dead_relu",
-    "saturated_fraction",
+    "grad_shade",
     "legend_entries",
     "legend_label",
+    "summarize",
 ]
 
 #: One row per kind of thing drawn: Graphviz attributes. `draw_graph` starts from these.
@@ -98,10 +97,9 @@ GRAD_SHADES: tuple[tuple[float, str], ...] = (
 #: Fill for a tensor whose gradient is exactly zero everywhere.
 ZERO_GRAD_COLOR = "#bdbdbd"
 
-#: A sigmoid/tanh output is marked saturated when at least this fraction of elements is saturated.
+#: A sigmoid/tanh output is marked saturated when at least this fraction of its elements is
+#: saturated (each element: `microgradx.diagnostics.measures.saturated`).
 SATURATION_FRACTION = 0.5
-#: "Saturated" means the local derivative is below this fraction of its peak (σ' peaks at 1/4).
-_SATURATION_LEVEL = 0.1
 
 # --------------------------------------------------------------------------------- escaping
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -187,41 +185,6 @@ def grad_shade(magnitude: float | None, largest: float) -> str | None:
     return GRAD_SHADES[-1][1]  # pragma: no cover - the last row's bound is 0
 
 
-def dead_relu(op: str | None, data: Any) -> bool:
-    """True for a ReLU output that is 0 everywhere: ∂a/∂z = 0, so no gradient passes back."""
-    return op == "relu" and bool(np.all(np.asarray(data) == 0))
-
-
-def dead_units(op: str | None, data: Any) -> tuple[int, int] | None:
-    """For a ReLU output: (number of dead units, number of units). A unit is a column of a
-    (batch, units) activation, or one element of a 1-D/scalar one; it is dead when 0 for every
-    sample. None for other ops."""
-    if op != "relu":
-        return None
-    a = np.asarray(data)
-    if a.ndim >= 2:
-        zero = np.all(a.reshape(-1, a.shape[-1]) == 0, axis=0)
-    else:
-        zero = np.atleast_1d(a == 0)
-    return int(zero.sum()), int(zero.size)
-
-
-def saturated_fraction(op: str | None, data: Any) -> float | None:
-    """Fraction of a sigmoid/tanh output's elements whose local derivative is below 10 % of its
-    peak (σ(1−σ) < 0.025, 1 − tanh² < 0.1); None for other ops."""
-    a = np.asarray(data, dtype=np.float64)
-    if a.size == 0:
-        return None
-    with np.errstate(all="ignore"):
-        if op == "sigmoid":
-            slope = a * (1 - a) / 0.25
-        elif op == "tanh":
-            slope = 1 - a * a
-        else:
-            return None
-        return float(np.mean(slope < _SATURATION_LEVEL))
-
-
 def legend_entries(
     shade: bool,
     largest: float | None,
@@ -251,14 +214,17 @@ def legend_entries(
     if dead:
         rows.append(
             (
-                "dead ReLU: output all 0, no gradient passes",
+                "dead ReLU: z ≤ 0 on every example, output all 0, no gradient passes",
                 {"bgcolor": "white", "color": STYLE["dead_relu"]["color"], "border": "3"},
             )
         )
     if saturated:
+        from ..diagnostics.measures import SATURATION_LEVEL  # lazy: drawing needs no lab
+
         rows.append(
             (
-                "saturated sigmoid/tanh: slope < 10% of peak",
+                f"saturated sigmoid/tanh: slope < {SATURATION_LEVEL:.0%} of its peak "
+                f"on ≥ {SATURATION_FRACTION:.0%} of elements",
                 {"bgcolor": "white", "color": STYLE["saturated"]["color"], "border": "3"},
             )
         )
