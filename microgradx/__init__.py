@@ -86,6 +86,11 @@ from .viz import draw_graph, explain, render_graph, tensor_names, trace_backward
 
 __all__ += ["draw_graph", "render_graph", "explain", "tensor_names", "trace_backward"]
 
+# Backprop you can watch: frames of both passes, an offline HTML player, naive orders compared.
+from .viz import OrderReport, Stepper, compare_orders, step_backward  # noqa: E402
+
+__all__ += ["step_backward", "Stepper", "compare_orders", "OrderReport"]
+
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
 from . import data, init, nn, optim  # noqa: E402
 from .train import fit  # noqa: E402

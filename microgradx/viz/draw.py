@@ -34,7 +34,7 @@ from . import style as viz
 from .names import parameter_names
 from .walk import walk
 
-__all__ = ["DRAW_MAX_NODES", "ComputationGraph", "draw_graph", "render_graph"]
+__all__ = ["DRAW_MAX_NODES", "ComputationGraph", "box_title", "draw_graph", "render_graph", "value_fields"]
 
 #: Default cap on tensors drawn: beyond a few hundred nodes a picture stops teaching, and layout
 #: time grows fast. Pass ``max_nodes=None`` to draw everything.
@@ -130,6 +130,7 @@ def draw_graph(
     legend: bool | None = None,
     max_nodes: int | None = DRAW_MAX_NODES,
     title: str | None = None,
+    node_ids: dict[int, str] | None = None,
 ) -> ComputationGraph:
     """Draw the computation graph that produced ``root``.
 
@@ -149,6 +150,8 @@ def draw_graph(
         legend: draw the colour legend; default: when shading or a marked node is present.
         max_nodes: draw at most this many tensors, those nearest ``root``; ``None``: no cap.
         title: a caption for the whole picture.
+        node_ids: ``{id(tensor): "some-id"}``: that tensor's box gets the SVG id ``some-id`` and
+            its op's ellipse ``some-id-op``, so a script can find them (`microgradx.viz.player`).
 
     Returns:
         A `ComputationGraph` (a ``graphviz.Digraph``): ``.source`` is the DOT text; it displays
@@ -191,6 +194,9 @@ def draw_graph(
         attrs = {**viz.STYLE["tensor"], **attrs}
         if t is root:
             attrs.update(viz.STYLE["output"])
+        svg_id = node_ids.get(id(t)) if node_ids else None
+        if svg_id:
+            attrs["id"] = svg_id
         if shade_grad:
             colour = viz.grad_shade(magnitudes[id(t)], largest)
             if colour:
@@ -220,6 +226,8 @@ def draw_graph(
         bodies.setdefault(box_of_tensor.get(id(t), ""), []).append((f"t{k}", label, attrs))
         if t._ctx is not None:
             op_attrs = dict(viz.STYLE["op"])
+            if svg_id:
+                op_attrs["id"] = f"{svg_id}-op"
             bodies.setdefault(box_of_op.get(id(t), ""), []).append(
                 (f"op{k}", viz.escape_text(_op_label(t._ctx)), op_attrs)
             )
@@ -305,15 +313,10 @@ def _tensor_label(
     shape; then data and grad. An array's summary is split over two fields (mean; min and max)
     to keep the box narrow.
     """
-    title = t.name if t.name is not None else param_names.get(id(t), f"#{k}")
-    if t.data.ndim > 0:
-        title = f"{title} ({'×'.join(str(n) for n in t.data.shape)})"
-    fields = [title]
+    fields = [box_title(t.name if t.name is not None else param_names.get(id(t), f"#{k}"), t.data.shape)]
     for show, label, value in ((show_data, "data", t.data), (show_grad, "grad", t.grad)):
         if show and value is not None:
-            text = viz.summarize(value)
-            head, sep, rest = text.partition(", min ")
-            fields.extend([f"{label} {head}", f"min {rest}"] if sep else [f"{label} {text}"])
+            fields.extend(value_fields(label, value))
     if t._ctx is not None:
         attrs: dict = {}
     elif t.requires_grad:
@@ -321,6 +324,19 @@ def _tensor_label(
     else:
         attrs = dict(viz.STYLE["input"])
     return fields, attrs
+
+
+def box_title(name: str, shape: tuple[int, ...]) -> str:
+    """A tensor box's first field: its name, and its shape unless it is a 0-d scalar (``X (3×2)``)."""
+    return f"{name} ({'×'.join(str(n) for n in shape)})" if len(shape) > 0 else name
+
+
+def value_fields(label: str, value: Any) -> list[str]:
+    """The box fields of one value (``label`` is ``"data"`` or ``"grad"``): ``["grad 0.1966"]``,
+    or for a summarised array two fields, ``["grad mean 0.1", "min -1.0, max 2.0"]``."""
+    text = viz.summarize(value)
+    head, sep, rest = text.partition(", min ")
+    return [f"{label} {head}", f"min {rest}"] if sep else [f"{label} {text}"]
 
 
 def _op_label(ctx: Any) -> str:
