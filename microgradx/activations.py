@@ -278,7 +278,11 @@ class Softplus(Function):
 
 
 def _class_axis(z: np.ndarray, axis) -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < max(z.ndim, 1):
+    if (
+        isinstance(axis, bool)
+        or not isinstance(axis, (int, np.integer))
+        or not -z.ndim <= axis < max(z.ndim, 1)
+    ):
         raise ValueError(f"axis {axis!r} is out of range for a tensor with {z.ndim} dimension(s)")
     return int(axis) % max(z.ndim, 1)
 

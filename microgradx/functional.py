@@ -190,7 +190,9 @@ def cross_entropy(logits: Any, target: Any, ignore_index: int = -100) -> Tensor:
                 f"(probability targets must have the logits' shape {logits.shape}, got {raw.shape})"
             )
     elif raw.dtype.kind not in "iub":
-        raise TypeError(f"cross_entropy: target must hold class indices or probabilities, got dtype {raw.dtype}")
+        raise TypeError(
+            f"cross_entropy: target must hold class indices or probabilities, got dtype {raw.dtype}"
+        )
     return CrossEntropy.apply(logits, index=raw.astype(np.intp), ignore_index=int(ignore_index))
 
 
@@ -215,7 +217,9 @@ def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
 
 def _sequence(tensors: Any, op: str) -> list[Tensor]:
     if isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__"):
-        raise TypeError(f"{op}: expected a sequence of tensors, e.g. {op}([a, b]), got {type(tensors).__name__}")
+        raise TypeError(
+            f"{op}: expected a sequence of tensors, e.g. {op}([a, b]), got {type(tensors).__name__}"
+        )
     items = [_t(x) for x in tensors]
     if not items:
         raise ValueError(f"{op}: needs at least one tensor, got an empty sequence")

@@ -130,7 +130,9 @@ class CrossEntropy(Function):
         logp = _log_softmax(z, axis)
         if probs is not None:  # class probabilities, one per logit
             if probs.shape != z.shape:
-                raise ValueError(f"probability target shape {probs.shape} must equal the logits' shape {z.shape}")
+                raise ValueError(
+                    f"probability target shape {probs.shape} must equal the logits' shape {z.shape}"
+                )
             ctx.n = z.size // z.shape[axis]
             ctx.save_for_backward(logp, probs)
             ctx.axis, ctx.index = axis, None

@@ -675,7 +675,7 @@ class Where(Function):
 
 def _extreme(ctx, a, axis, keepdims, reduce, op: str) -> np.ndarray:
     """Forward of max/min: the reduction, and each element's share of the gradient saved."""
-    ctx.axes = _normalize_axis(axis, a.ndim, op)
+    ctx.axes = _normalize_axis(axis, a.ndim)
     ctx.keepdims = bool(keepdims)
     if a.size == 0:
         raise ValueError(f"cannot take the {op} of an empty tensor of shape {a.shape}")
@@ -735,7 +735,7 @@ class Min(Function):
 
 def _var_parts(a: np.ndarray, axis, ddof, op: str):
     """(axes, deviations a − mean, divisor n − ddof) for var and std, or a ValueError."""
-    axes = _normalize_axis(axis, a.ndim, op)
+    axes = _normalize_axis(axis, a.ndim)
     n = 1
     for ax in axes:
         n *= a.shape[ax]
@@ -831,7 +831,7 @@ class Squeeze(Reshape):
     @staticmethod
     def forward(ctx, a, axis=None):
         ctx.shape, ctx.axis = a.shape, axis
-        axes = _normalize_axis(axis, a.ndim, "squeeze")
+        axes = _normalize_axis(axis, a.ndim)
         if axis is None:
             axes = tuple(i for i in axes if a.shape[i] == 1)
         for ax in axes:

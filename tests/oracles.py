@@ -267,8 +267,22 @@ SPECS += [
         UNARY_SHAPES,
         torch_fn=lambda a: a.clamp(min=0.1),
     ),
-    Spec("maximum", mgx.maximum, anp.maximum, (_any, _any), BROADCAST_PAIRS, torch_fn=lambda a, b: _torch().maximum(a, b)),
-    Spec("minimum", mgx.minimum, anp.minimum, (_any, _any), BROADCAST_PAIRS, torch_fn=lambda a, b: _torch().minimum(a, b)),
+    Spec(
+        "maximum",
+        mgx.maximum,
+        anp.maximum,
+        (_any, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: _torch().maximum(a, b),
+    ),
+    Spec(
+        "minimum",
+        mgx.minimum,
+        anp.minimum,
+        (_any, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: _torch().minimum(a, b),
+    ),
     Spec(
         "where",
         lambda a, b: mgx.where(a > 0, a, b),
@@ -321,7 +335,14 @@ SPECS += [
         [((3, 4),), ((2, 3, 2),)],
         torch_fn=lambda a: a.std(dim=-1, correction=1, keepdim=True),
     ),
-    Spec("flatten", lambda a: a.flatten(), lambda a: anp.reshape(a, -1), (_any,), UNARY_SHAPES, torch_fn=lambda a: a.flatten()),
+    Spec(
+        "flatten",
+        lambda a: a.flatten(),
+        lambda a: anp.reshape(a, -1),
+        (_any,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: a.flatten(),
+    ),
     Spec(
         "squeeze",
         lambda a: a.squeeze(),
@@ -451,6 +472,7 @@ SPECS += [
         torch_fn=lambda z, p: _torch().nn.functional.cross_entropy(z, p),
     ),
 ]
+
 
 def spec_cases():
     """(spec, shapes) pairs for pytest.mark.parametrize, with readable ids."""

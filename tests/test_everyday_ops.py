@@ -66,7 +66,13 @@ KINKS = [
         ([1.0, 2.0], [1.0, 3.0]),
         [[0.5, 1.0], [0.5, 0.0]],
     ),
-    ("std of equal values", lambda a: a.std(), lambda a: a.std(correction=0), ([3.0, 3.0, 3.0],), [[0, 0, 0]]),
+    (
+        "std of equal values",
+        lambda a: a.std(),
+        lambda a: a.std(correction=0),
+        ([3.0, 3.0, 3.0],),
+        [[0, 0, 0]],
+    ),
     ("sqrt at 0", lambda a: a.sqrt(), lambda a: a.sqrt(), ([0.0, 4.0],), [[np.inf, 0.25]]),
     (
         "softplus at the threshold",
@@ -270,7 +276,14 @@ def test_shaping_ops():
 
 def test_float32_in_float32_out():
     a = mgx.Tensor(np.ones(3, np.float32), requires_grad=True)
-    for out in (F.maximum(a, 0.5), F.clip(a, 0, 2), F.softplus(a), F.cross_entropy(a, 1), a.std(), F.stack([a, a])):
+    for out in (
+        F.maximum(a, 0.5),
+        F.clip(a, 0, 2),
+        F.softplus(a),
+        F.cross_entropy(a, 1),
+        a.std(),
+        F.stack([a, a]),
+    ):
         assert out.dtype == np.float32
     F.cross_entropy(a, 1).backward()
     assert a.grad.dtype == np.float32
@@ -283,7 +296,7 @@ def test_float32_in_float32_out():
         (lambda x: x.clip(float("nan")), ValueError, "min must be a real number or None, got nan"),
         (lambda x: x.squeeze(0), ValueError, "cannot squeeze axis 0: it has length 2"),
         (lambda x: x.unsqueeze(4), ValueError, "axis 4 is out of range"),
-        (lambda x: x.max(axis=2), ValueError, "max: axis 2 is out of range"),
+        (lambda x: x.max(axis=2), ValueError, "max: axis 2 is out of bounds"),
         (lambda x: x.var(ddof=6), ValueError, r"var: ddof=6 needs more than 6 element\(s\)"),
         (lambda x: x.std(ddof=-1), ValueError, "ddof must be a non-negative int, got -1"),
         (lambda x: x.softplus(beta=0), ValueError, "softplus: beta must be > 0, got 0"),
@@ -291,7 +304,11 @@ def test_float32_in_float32_out():
         (lambda x: F.where(x, x, x), TypeError, "condition must be a boolean array"),
         (lambda x: F.where(np.ones(3), x, x), TypeError, "got dtype float64"),
         (lambda x: F.concatenate([]), ValueError, "needs at least one tensor"),
-        (lambda x: F.concatenate(x), TypeError, r"expected a sequence of tensors, e.g. concatenate\(\[a, b\]\)"),
+        (
+            lambda x: F.concatenate(x),
+            TypeError,
+            r"expected a sequence of tensors, e.g. concatenate\(\[a, b\]\)",
+        ),
         (lambda x: F.concatenate([x, mgx.Tensor(np.ones((2, 2)))]), ValueError, "concatenate: "),
         (lambda x: F.concatenate([mgx.Tensor(1.0)]), ValueError, "zero-dimensional"),
         (lambda x: F.stack([x, x.T]), ValueError, r"stack: all tensors must have the same shape"),

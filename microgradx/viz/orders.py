@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import _unbroadcast, topological_order
-from .names import tensor_names, wrap
+from .names import names_for, wrap
 from .stepper import Stepper, _show
 from .trace import trace_backward
 
@@ -98,7 +98,7 @@ class OrderReport:
     def __init__(self, root: Any, order: str, trace: list, steps: list[NaiveStep], model: Any) -> None:
         self.root, self.order, self.trace, self.steps, self.model = root, order, trace, steps, model
         tensors = topological_order(root)
-        names = tensor_names(tensors, model)
+        names = names_for(tensors, model)
         self.names = names
         correct = _sums(trace)
         naive = _sums(steps)
@@ -195,7 +195,7 @@ def compare_orders(
         for t, g in saved:
             t.grad = g
     seed = np.asarray(trace[0].upstream) if trace else None
-    steps = _replay(root, seed, trace, order, tensor_names(tensors, model))
+    steps = _replay(root, seed, trace, order, names_for(tensors, model))
     return OrderReport(root, order, trace, steps, model)
 
 

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..autograd import topological_order
 from .draw import box_title, value_fields
-from .names import tensor_names, wrap
+from .names import names_for, wrap
 from .style import format_number, summarize
 from .trace import trace_backward
 
@@ -125,7 +125,7 @@ class Stepper:
         self.root = root
         self.model = model
         self.tensors = topological_order(root)
-        self.names: dict[int, str] = tensor_names(self.tensors, model)
+        self.names: dict[int, str] = names_for(self.tensors, model)
         self.title = title or f"backprop of {self.names[id(root)]}"
         starts = start_grads if start_grads is not None else {id(t): t.grad for t in self.tensors}
         self.frames: list[Frame] = []
