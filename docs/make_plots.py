@@ -104,7 +104,7 @@ def make_lab_page() -> list[pathlib.Path]:
             rel = f.relative_to(DOCS).as_posix()
             parts.append(f"![{name}: {f.stem}]({rel})\n")
     (DOCS / "lab.md").write_text("\n".join(parts).rstrip() + "\n", encoding="utf-8")
-    return written + [DOCS / "lab.md"]
+    return [*written, DOCS / "lab.md"]
 
 
 def main(argv: list[str]) -> int:

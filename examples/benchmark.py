@@ -68,12 +68,13 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 try:
-    import resource  # noqa: E402  (POSIX only: page-fault counts)
+    import resource
 except ImportError:  # pragma: no cover
     resource = None
 import tracemalloc  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from typing import Any, Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -102,7 +103,7 @@ class MLPTask:
         """Initial weights, inputs and targets (NumPy, in ``dtype``); every implementation copies them."""
         rng = np.random.default_rng(self.seed)
         weights, biases = [], []
-        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:]):
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
             limit = math.sqrt(6.0 / (fan_in + fan_out))  # Xavier/Glorot uniform
             weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)))
             biases.append(rng.uniform(-0.1, 0.1, fan_out))
@@ -282,7 +283,7 @@ def microgradx_nn_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
     except ImportError as err:
         raise ImportError(f"microgradx.nn.MLP / microgradx.optim.SGD are not available ({err})") from None
     model = MLP(task.sizes[0], list(task.sizes[1:]), activation=task.activation)
-    for layer, w, b in zip(model.layers, d["weights"], d["biases"]):
+    for layer, w, b in zip(model.layers, d["weights"], d["biases"], strict=True):
         layer.weight.data = w.copy()  # same start, and the task's dtype
         layer.bias.data = b.copy()
     opt = SGD(model.parameters(), lr=task.lr)
@@ -379,7 +380,7 @@ def autograd_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
     import autograd.numpy as anp
     from autograd import value_and_grad
 
-    params = [[w.copy(), b.copy()] for w, b in zip(d["weights"], d["biases"])]
+    params = [[w.copy(), b.copy()] for w, b in zip(d["weights"], d["biases"], strict=True)]
     x, y = d["x"], d["y"]
     act = (lambda z: anp.maximum(z, 0)) if task.activation == "relu" else anp.tanh
     last = len(params) - 1
@@ -398,7 +399,7 @@ def autograd_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
 
     def step() -> float:
         loss, grads = loss_and_grad(params)
-        for (W, b), (gW, gb) in zip(params, grads):
+        for (W, b), (gW, gb) in zip(params, grads, strict=True):
             W -= lr * gW
             b -= lr * gb
         return float(loss)
@@ -451,13 +452,13 @@ def micrograd_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
         for p in params:
             p.grad = 0
         loss = Value(0.0)
-        for xrow, yrow in zip(xs, ys):
+        for xrow, yrow in zip(xs, ys, strict=True):
             h = xrow
             for i in range(last + 1):
                 h = [sum((h[k] * Ws[i][k][j] for k in range(len(h))), bs[i][j]) for j in range(len(bs[i]))]
                 if i < last:
                     h = [act(v) for v in h]
-            for out, target in zip(h, yrow):
+            for out, target in zip(h, yrow, strict=True):
                 loss = loss + (out - target) ** 2
         loss = loss * (1.0 / n)
         loss.backward()
@@ -678,9 +679,8 @@ def machine_info(threads: int) -> dict[str, Any]:
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
         "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
     }
-    with contextlib.suppress(OSError):
-        with open("/proc/cpuinfo") as f:
-            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None)
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), None)
     try:
         from threadpoolctl import threadpool_info
 
@@ -715,7 +715,7 @@ def _ratio(res: Result, floor: Result) -> float | None:
     if not res.times or not floor.times:
         return None
     if len(res.times) == len(floor.times):
-        return statistics.median(a / b for a, b in zip(res.times, floor.times))
+        return statistics.median(a / b for a, b in zip(res.times, floor.times, strict=True))
     return res.median / floor.median
 
 

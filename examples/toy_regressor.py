@@ -101,11 +101,11 @@ def main(argv: list[str] | None = None) -> float:
 
     gen = np.random.default_rng(args.seed)  # one generator: data first, then weights
     X, y = data.get(args.data, n=args.n, noise=args.noise, rng=gen)
-    net = nn.MLP(X.shape[1], args.hidden + [1], activation=args.activation, rng=gen)
+    net = nn.MLP(X.shape[1], [*args.hidden, 1], activation=args.activation, rng=gen)
     init_name = nn.default_init(args.activation)
     print(f"data: {args.data}, X {X.shape}, y {y.shape}, noise std {args.noise}")
     print(
-        f"model: MLP({X.shape[1]}, {args.hidden + [1]}, activation={args.activation!r}), "
+        f"model: MLP({X.shape[1]}, {[*args.hidden, 1]}, activation={args.activation!r}), "
         f"init {init_name} (the default for {args.activation})"
     )
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> float:
         sys.exit(1)
 
     mgx.save(net.state_dict(), out / "model.npz")
-    copy = nn.MLP(X.shape[1], args.hidden + [1], activation=args.activation)
+    copy = nn.MLP(X.shape[1], [*args.hidden, 1], activation=args.activation)
     copy.load_state_dict(mgx.load(out / "model.npz"))
     with mgx.no_grad():
         assert np.array_equal(copy(X).data, net(X).data), "reloaded model differs"
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> float:
         comments="",
         fmt=["%d", "%.10g"],
     )
-    written = [out / "model.npz", out / "loss.csv"] + save_plots(out, X, y, net, history)
+    written = [out / "model.npz", out / "loss.csv", *save_plots(out, X, y, net, history)]
 
     print(f"first epoch MSE {history[0]:.6f}")
     print(f"final MSE {final:.6f} (noise floor ≈ {args.noise**2:.6f})")

@@ -43,59 +43,59 @@ from .random import manual_seed
 from .serialization import load, save
 
 __all__ = [
-    "Tensor",
-    "Function",
-    "no_grad",
-    "enable_grad",
-    "is_grad_enabled",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "prelu",
-    "elu",
-    "selu",
-    "mse_loss",
-    "binary_cross_entropy",
-    "abs",
-    "sqrt",
-    "log1p",
-    "clip",
-    "maximum",
-    "minimum",
-    "where",
-    "softplus",
-    "softmax",
-    "log_softmax",
-    "cross_entropy",
-    "concatenate",
-    "stack",
-    "functional",
-    "gradcheck",
-    "GradcheckError",
-    "save",
-    "load",
-    "manual_seed",
     "SELU_ALPHA",
     "SELU_SCALE",
+    "Function",
+    "GradcheckError",
+    "Tensor",
     "__version__",
+    "abs",
+    "binary_cross_entropy",
+    "clip",
+    "concatenate",
+    "cross_entropy",
+    "elu",
+    "enable_grad",
+    "functional",
+    "gradcheck",
+    "is_grad_enabled",
+    "leaky_relu",
+    "load",
+    "log1p",
+    "log_softmax",
+    "manual_seed",
+    "maximum",
+    "minimum",
+    "mse_loss",
+    "no_grad",
+    "prelu",
+    "relu",
+    "save",
+    "selu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "sqrt",
+    "stack",
+    "tanh",
+    "where",
 ]
 
 # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
-from .viz import draw_graph, explain, render_graph, tensor_names, trace_backward  # noqa: E402
+from .viz import draw_graph, explain, render_graph, tensor_names, trace_backward
 
-__all__ += ["draw_graph", "render_graph", "explain", "tensor_names", "trace_backward"]
+__all__ += ["draw_graph", "explain", "render_graph", "tensor_names", "trace_backward"]
 
 # Backprop you can watch: frames of both passes, an offline HTML player, naive orders compared.
 from .viz import OrderReport, Stepper, compare_orders, step_backward  # noqa: E402
 
-__all__ += ["step_backward", "Stepper", "compare_orders", "OrderReport"]
+__all__ += ["OrderReport", "Stepper", "compare_orders", "step_backward"]
 
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
 from . import data, init, nn, optim  # noqa: E402
 from .train import fit  # noqa: E402
 
-__all__ += ["nn", "init", "optim", "data", "fit"]
+__all__ += ["data", "fit", "init", "nn", "optim"]
 
 # The notes, runnable: per-layer measurements and the lab of experiments.
 from . import diagnostics, lab  # noqa: E402

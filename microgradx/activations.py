@@ -13,13 +13,13 @@ from .function import Function
 
 __all__ = [
     "ELU",
+    "SELU",
+    "SELU_ALPHA",
+    "SELU_SCALE",
     "LeakyReLU",
     "LogSoftmax",
     "PReLU",
     "ReLU",
-    "SELU",
-    "SELU_ALPHA",
-    "SELU_SCALE",
     "Sigmoid",
     "Softmax",
     "Softplus",

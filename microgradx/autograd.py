@@ -18,11 +18,12 @@ graph walk, `explain` and `trace_backward`.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["topological_order", "run_backward"]
+__all__ = ["run_backward", "topological_order"]
 
 
 def _graph_parents(t: Any) -> tuple:
@@ -154,7 +155,7 @@ def run_backward(
             )
         # 3. Pass each gradient to its parent, summing over multiple uses.
         passed = [] if record is not None else None
-        for parent, pg in zip(parents, grads):
+        for parent, pg in zip(parents, grads, strict=True):
             if pg is None or not parent.requires_grad:
                 if parent._snap is not None:
                     _check_unchanged(parent)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .random import get_rng
 
-__all__ = ["sine", "polynomial", "surface", "get", "DATASETS"]
+__all__ = ["DATASETS", "get", "polynomial", "sine", "surface"]
 
 
 def _check_n(n, fn: str) -> int:

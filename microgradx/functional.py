@@ -6,41 +6,40 @@ those for the formulas, derivatives and chain-rule steps.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numbers
+from typing import Any
 
 import numpy as np
 
-from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .losses import BinaryCrossEntropy, CrossEntropy, MSELoss
 from .ops import Concatenate, Maximum, Minimum, Stack, Where
 from .tensor import Tensor, _check_real
 
 __all__ = [
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "prelu",
-    "elu",
-    "selu",
-    "mse_loss",
-    "binary_cross_entropy",
+    "ACTIVATIONS",
     "abs",
-    "sqrt",
-    "log1p",
+    "binary_cross_entropy",
     "clip",
+    "concatenate",
+    "cross_entropy",
+    "elu",
+    "leaky_relu",
+    "log1p",
+    "log_softmax",
     "maximum",
     "minimum",
-    "where",
-    "softplus",
+    "mse_loss",
+    "prelu",
+    "relu",
+    "selu",
+    "sigmoid",
     "softmax",
-    "log_softmax",
-    "cross_entropy",
-    "concatenate",
+    "softplus",
+    "sqrt",
     "stack",
-    "ACTIVATIONS",
+    "tanh",
+    "where",
 ]
 
 
@@ -101,7 +100,7 @@ def binary_cross_entropy(pred: Any, target: Any) -> Tensor:
 # losses.py); these functions accept numbers and arrays as well as tensors.
 
 
-def abs(x: Any) -> Tensor:  # noqa: A001 (the NumPy and PyTorch name)
+def abs(x: Any) -> Tensor:
     """|x|;  derivative sign(x), 0 at x = 0 (as PyTorch).  See `microgradx.ops.Abs`."""
     return _t(x).abs()
 
@@ -116,7 +115,7 @@ def log1p(x: Any) -> Tensor:
     return _t(x).log1p()
 
 
-def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+def clip(x: Any, min: float | None = None, max: float | None = None) -> Tensor:
     """x held inside [min, max] (either may be None);  derivative 1 for min ≤ x ≤ max (bounds included), else 0."""
     return _t(x).clip(min, max)
 

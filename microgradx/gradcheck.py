@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .function import no_grad
 from .tensor import Tensor
 
-__all__ = ["gradcheck", "GradcheckError", "numerical_jacobian"]
+__all__ = ["GradcheckError", "gradcheck", "numerical_jacobian"]
 
 
 class GradcheckError(AssertionError):

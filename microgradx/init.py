@@ -42,26 +42,26 @@ import numpy as np
 from .random import get_rng
 
 __all__ = [
-    "calculate_gain",
-    "fan_in_and_fan_out",
-    "zeros",
-    "constant",
-    "uniform",
-    "normal",
-    "random_small",
-    "random_large",
-    "xavier_uniform",
-    "xavier_normal",
-    "he_uniform",
-    "he_normal",
-    "lecun_uniform",
-    "lecun_normal",
-    "glorot_uniform",
-    "glorot_normal",
-    "kaiming_uniform",
-    "kaiming_normal",
     "INITIALIZERS",
+    "calculate_gain",
+    "constant",
+    "fan_in_and_fan_out",
     "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "kaiming_normal",
+    "kaiming_uniform",
+    "lecun_normal",
+    "lecun_uniform",
+    "normal",
+    "random_large",
+    "random_small",
+    "uniform",
+    "xavier_normal",
+    "xavier_uniform",
+    "zeros",
 ]
 
 _LINEAR_FNS = (
@@ -73,7 +73,7 @@ _LINEAR_FNS = (
     "conv_transpose2d",
     "conv_transpose3d",
 )
-_GAIN_NAMES = _LINEAR_FNS + ("sigmoid", "tanh", "relu", "leaky_relu", "selu")
+_GAIN_NAMES = (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 
 
 def _is_real(x) -> bool:

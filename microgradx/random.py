@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["manual_seed", "default_rng", "get_rng"]
+__all__ = ["default_rng", "get_rng", "manual_seed"]
 
 _default = np.random.default_rng()
 
@@ -42,7 +42,7 @@ def default_rng() -> np.random.Generator:
     return _default
 
 
-def get_rng(rng: None | int | np.random.Generator = None) -> np.random.Generator:
+def get_rng(rng: int | np.random.Generator | None = None) -> np.random.Generator:
     """Resolve an ``rng=`` argument to a ``numpy.random.Generator``.
 
     ``None`` -> the default generator; an ``int`` -> ``numpy.random.default_rng(int)``;

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import zipfile
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]
 
 
 def save(state_dict: Mapping[str, np.ndarray], path: str | os.PathLike) -> None:

@@ -66,7 +66,7 @@ class Tensor:
 
     # ``_data`` is the array behind the `data` property; ``_held`` and ``_snap`` detect in-place
     # changes between a forward pass and its backward (see `data`).
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_held", "_snap", "__weakref__")
+    __slots__ = ("__weakref__", "_ctx", "_data", "_held", "_snap", "grad", "name", "requires_grad")
     __array_priority__ = 100.0  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(
@@ -396,7 +396,7 @@ class Tensor:
         """ln(1 + x) elementwise, exact for tiny x; derivative 1/(1 + x)."""
         return Log1p.apply(self)
 
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Hold values inside [min, max] (``numpy.clip``, ``torch.clamp``); gradient 1 inside, bounds included."""
         return Clip.apply(self, low=min, high=max)
 
@@ -458,32 +458,32 @@ def _check_real(op: str, arg: str, value: Any) -> float:
 
 # Imported last: the op modules and autograd import Tensor from here.
 from . import function as _function  # noqa: E402
-from .autograd import run_backward  # noqa: E402
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: E402
+from .autograd import run_backward  # noqa: E402
 from .ops import (  # noqa: E402
     Abs,
-    Clip,
-    Flatten,
-    Log1p,
-    Max,
-    Min,
-    Sqrt,
-    Squeeze,
-    Std,
-    Unsqueeze,
-    Var,
     Add,
+    Clip,
     Div,
     Exp,
+    Flatten,
     GetItem,
     Log,
+    Log1p,
     MatMul,
+    Max,
     Mean,
+    Min,
     Mul,
     Neg,
     Pow,
     Reshape,
+    Sqrt,
+    Squeeze,
+    Std,
     Sub,
     Sum,
     Transpose,
+    Unsqueeze,
+    Var,
 )

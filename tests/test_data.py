@@ -10,7 +10,7 @@ import pytest
 from microgradx import data
 
 
-@pytest.mark.parametrize("name,n_in", [("sine", 1), ("polynomial", 1), ("surface", 2)])
+@pytest.mark.parametrize(("name", "n_in"), [("sine", 1), ("polynomial", 1), ("surface", 2)])
 def test_shapes_and_dtypes(name, n_in):
     X, y = data.get(name, n=37, rng=0)
     assert X.shape == (37, n_in) and y.shape == (37, 1)
@@ -39,7 +39,7 @@ def test_clean_targets_follow_the_formulas():
 
 
 @pytest.mark.parametrize(
-    "name,clean",
+    ("name", "clean"),
     [
         ("sine", lambda X: np.sin(math.pi * X)),
         ("polynomial", lambda X: X**3 - X),
@@ -58,7 +58,7 @@ def test_seeding(name):
     a = data.get(name, n=30, rng=5)
     b = data.get(name, n=30, rng=5)
     c = data.get(name, n=30, rng=6)
-    assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    assert all(np.array_equal(u, v) for u, v in zip(a, b, strict=True))
     assert not np.array_equal(a[0], c[0])
     g = np.random.default_rng(9)
     first, second = data.get(name, n=30, rng=g), data.get(name, n=30, rng=g)
@@ -66,12 +66,12 @@ def test_seeding(name):
 
 
 def test_get_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="'spiral'.*sine, polynomial, surface"):
+    with pytest.raises(ValueError, match=r"'spiral'.*sine, polynomial, surface"):
         data.get("spiral")
 
 
 @pytest.mark.parametrize(
-    "call,match",
+    ("call", "match"),
     [
         (lambda: data.sine(n=0), "n must be a positive int, got 0"),
         (lambda: data.sine(n=2.5), "2.5"),

@@ -80,7 +80,7 @@ def test_recorder_records_z_and_a_of_every_layer_and_restores_forward():
     assert [r.name for r in rec] == ["layers.0", "layers.1", "layers.2"]
     # oracle: the forward pass redone in NumPy
     h = X
-    for r, layer in zip(rec, net.layers, strict=False):
+    for r, layer in zip(rec, net.layers, strict=True):
         z = h @ layer.weight.data + layer.bias.data
         np.testing.assert_allclose(r.z, z, rtol=1e-13)
         h = np.maximum(z, 0) if layer.activation is not None else z
@@ -196,10 +196,10 @@ def test_backward_signal_delta_against_numpy_backprop(act):
     assert all(r.delta is None for r in rec)  # no backward yet
     loss.backward()
     expected, hs = _numpy_deltas(net, X, y)
-    for r, want in zip(rec, expected, strict=False):
+    for r, want in zip(rec, expected, strict=True):
         np.testing.assert_allclose(r.delta, want, rtol=1e-12, atol=1e-300)
     stats = rec.stats()
-    for s, want, h in zip(stats, expected, hs[1:], strict=False):
+    for s, want, h in zip(stats, expected, hs[1:], strict=True):
         assert s.delta_mean_abs == pytest.approx(np.mean(np.abs(want)), rel=1e-12)
         assert s.delta_rms == pytest.approx(np.sqrt(np.mean(want**2)), rel=1e-12)
         assert s.unit_std == pytest.approx(np.mean(h.std(axis=0)), rel=1e-12)

@@ -37,8 +37,8 @@ def _central(f, x, h=1e-6):
 # ---------------------------------------------------------------------------- activations
 def test_e1_selu_constants_and_formula():
     """E1: λ ≈ 1.0507 is the scale, α ≈ 1.6733 the negative-side factor; SELU(x) = λα(eˣ − 1)."""
-    assert mgx.SELU_SCALE == pytest.approx(PAPER_SELU_SCALE, abs=1e-15)
-    assert mgx.SELU_ALPHA == pytest.approx(PAPER_SELU_ALPHA, abs=1e-15)
+    assert pytest.approx(PAPER_SELU_SCALE, abs=1e-15) == mgx.SELU_SCALE
+    assert pytest.approx(PAPER_SELU_ALPHA, abs=1e-15) == mgx.SELU_ALPHA
     x = np.array([-3.0, -1.0, -0.1, 0.5, 2.0])
     expected = PAPER_SELU_SCALE * np.where(x > 0, x, PAPER_SELU_ALPHA * (np.exp(x) - 1))
     np.testing.assert_allclose(_value(mgx.selu, x), expected, rtol=1e-14)
@@ -51,7 +51,10 @@ def test_e1_selu_constants_and_formula():
 def test_e2_selu_derivative():
     """E2: SELU'(x) = λ for x > 0 and λαeˣ for x < 0 (not λ·λeˣ); at the kink 0: λα."""
     x = np.array([-4.0, -1.0, -0.3, 0.4, 3.0])
-    f = lambda v: PAPER_SELU_SCALE * np.where(v > 0, v, PAPER_SELU_ALPHA * np.expm1(v))
+
+    def f(v):
+        return PAPER_SELU_SCALE * np.where(v > 0, v, PAPER_SELU_ALPHA * np.expm1(v))
+
     np.testing.assert_allclose(_grad(mgx.selu, x), _central(f, x), rtol=1e-7)
     np.testing.assert_allclose(
         _grad(mgx.selu, x[:3]), PAPER_SELU_SCALE * PAPER_SELU_ALPHA * np.exp(x[:3]), rtol=1e-13
@@ -85,7 +88,10 @@ def test_e5_elu_differentiable_at_zero_only_when_alpha_is_one():
     """E5: the one-sided slopes of ELU at 0 are 1 (right) and α (left): equal only for α = 1."""
     h = 1e-7
     for alpha in (0.5, 1.0, 1.5):
-        f = lambda v: float(np.where(v > 0, v, alpha * np.expm1(min(v, 0.0))))
+
+        def f(v, alpha=alpha):
+            return float(np.where(v > 0, v, alpha * np.expm1(min(v, 0.0))))
+
         right = (f(h) - f(0.0)) / h
         left = (f(0.0) - f(-h)) / h
         assert right == pytest.approx(1.0, abs=1e-6)
@@ -291,7 +297,7 @@ def test_e18_zero_init_relu_and_tanh_train_only_the_output_bias():
 
     r = lab.zero_init(n=64, hidden=4, epochs=200, verbose=False)
     assert r["relu_tanh_only_output_bias"] is True
-    X, y = lab.core.sine_data(64, 0)
+    _X, y = lab.core.sine_data(64, 0)
     assert r["tanh_mse"] == pytest.approx(float(y.var()), rel=1e-3)
 
 
@@ -304,7 +310,9 @@ def test_e19_symmetric_units_are_one_unit_but_not_a_linear_model():
     X, y = sine_data(128, 0)
     line = best_line_mse(X, y)
     for act, value in (("sigmoid", 0.0), ("tanh", 0.5)):
-        net = nn.MLP(1, [4, 1], activation=act, init=lambda shape, rng: np.full(shape, value), rng=0)
+        net = nn.MLP(
+            1, [4, 1], activation=act, init=lambda shape, rng, value=value: np.full(shape, value), rng=0
+        )
         for layer in net.layers:
             layer.bias.data[:] = value
         run = train(net, X, y, lr=0.1, epochs=2000, momentum=0.9)

@@ -90,7 +90,7 @@ def test_kinks_and_ties_take_the_documented_value(case):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _, grads = _grad(fn, *inputs)
-    for g, e in zip(grads, expected):
+    for g, e in zip(grads, expected, strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-12, atol=0)
 
 
@@ -104,7 +104,7 @@ def test_kinks_and_ties_match_pytorch(case):
     out = torch_fn(*tts)
     out.backward(torch.ones_like(out))
     np.testing.assert_allclose(value, out.detach().numpy(), rtol=1e-12, atol=1e-300)
-    for g, tt in zip(grads, tts):
+    for g, tt in zip(grads, tts, strict=True):
         np.testing.assert_allclose(g, tt.grad.numpy(), rtol=1e-9, atol=1e-300)
 
 
@@ -241,7 +241,7 @@ def test_comparisons_return_numpy_bool_arrays():
         (x >= 0, [False, True, True]),
         (x < y, [True, False, False]),
         (x <= y, [True, True, False]),
-        (0 < x, [False, False, True]),  # reflected: int.__lt__ defers to Tensor.__gt__
+        (x > 0, [False, False, True]),  # reflected: int.__lt__ defers to Tensor.__gt__
         (np.zeros(3) > x, [True, False, False]),  # an ndarray on the left defers too
     ]:
         assert type(got) is np.ndarray and got.dtype == np.bool_
@@ -290,7 +290,7 @@ def test_float32_in_float32_out():
 
 
 @pytest.mark.parametrize(
-    "call,error,match",
+    ("call", "error", "match"),
     [
         (lambda x: x.clip(2.0, 1.0), ValueError, r"clip: min=2.0 is larger than max=1.0"),
         (lambda x: x.clip(float("nan")), ValueError, "min must be a real number or None, got nan"),

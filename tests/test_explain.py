@@ -40,7 +40,7 @@ def test_single_neuron_factors_match_the_hand_derivation():
     factors = e.paths[0].factors
     assert [(f.symbol, f.rule) for f in factors] == [(s, r) for s, r, _ in expected]
     assert [f.label for f in factors][1] == "∂a/∂z = σ(z)(1−σ(z))"
-    for f, (_, _, value) in zip(factors, expected):
+    for f, (_, _, value) in zip(factors, expected, strict=True):
         assert f.value == pytest.approx(value, rel=1e-12)
     dw = 2 * a * a * (1 - a) * 2.0
     assert e.value == pytest.approx(dw, rel=1e-12)
@@ -132,11 +132,13 @@ SCALAR_CASES = [
 ]
 
 
-@pytest.mark.parametrize("spec, shapes", SCALAR_CASES, ids=[f"{s.name}-{len(sh)}" for s, sh in SCALAR_CASES])
+@pytest.mark.parametrize(
+    ("spec", "shapes"), SCALAR_CASES, ids=[f"{s.name}-{len(sh)}" for s, sh in SCALAR_CASES]
+)
 @pytest.mark.parametrize("twice", [False, True], ids=["one-path", "used-twice"])
 def test_every_op_against_central_differences(spec, shapes, twice):
     rng = np.random.default_rng(abs(hash(spec.name)) % 2**32)
-    arrays = [np.array(sample(rng, shape)) for sample, shape in zip(spec.samplers, shapes)]
+    arrays = [np.array(sample(rng, shape)) for sample, shape in zip(spec.samplers, shapes, strict=True)]
     inputs = [mgx.Tensor(a, requires_grad=True, name=f"x{i}") for i, a in enumerate(arrays)]
     out = spec.mgx_fn(*inputs)
     ref = spec.ref_fn

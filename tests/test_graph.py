@@ -8,12 +8,12 @@ import re
 
 import numpy as np
 import pytest
+from graphs import neuron as _neuron
 
 import microgradx as mgx
-from graphs import neuron as _neuron
+from microgradx.autograd import topological_order
 from microgradx.viz import style as viz
 from microgradx.viz.draw import DRAW_MAX_NODES, draw_graph
-from microgradx.autograd import topological_order
 from microgradx.viz.walk import walk
 
 
@@ -42,7 +42,7 @@ def edges_of(source: str) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------- walk
 def test_walk_lists_every_tensor_once_parents_first():
-    loss, t = neuron(backward=False)
+    loss, _t = neuron(backward=False)
     nodes, edges = walk(loss)
     assert nodes[-1] is loss
     assert len(nodes) == len({id(n) for n in nodes}) == 8  # w1 x1 w1·x1 b z a 2 L
@@ -90,7 +90,7 @@ def test_walk_max_nodes_keeps_the_nearest_tensors():
 
 # ---------------------------------------------------------------------- draw: content
 def test_records_show_names_values_and_grads_with_4_decimals():
-    loss, t = neuron()
+    loss, _t = neuron()
     g = draw_graph(loss)
     labels = node_labels(g.source)
     s = sigmoid(0.5)

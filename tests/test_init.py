@@ -76,7 +76,7 @@ def test_plain_uniform_and_normal():
     assert v.mean() == pytest.approx(1.5, abs=0.002)
     assert v.std() == pytest.approx(0.2, rel=0.03)
     d = init.uniform((1000,), rng=0)  # PyTorch's default U(0, 1)
-    assert 0 <= d.min() and d.max() < 1
+    assert d.min() >= 0 and d.max() < 1
 
 
 def test_zeros_and_constant():
@@ -125,7 +125,7 @@ def test_docstring_formula_is_what_the_code_samples(name):
     }
     if name == "random_small":
         env["scale"] = 0.01
-    documented = eval(expr, {"__builtins__": {}}, env)  # noqa: S307 - our own docstring
+    documented = eval(expr, {"__builtins__": {}}, env)
     w = fn(SHAPE, rng=7)
     if kind == "limit":
         assert np.abs(w).max() <= documented
@@ -213,7 +213,7 @@ def test_fan_based_need_a_2d_shape(name, shape):
 
 
 @pytest.mark.parametrize(
-    "call,match",
+    ("call", "match"),
     [
         (lambda: init.uniform((2, 2), 1.0, 1.0), "low < high"),
         (lambda: init.normal((2, 2), 0.0, -1.0), "std"),
@@ -235,7 +235,7 @@ def test_bad_arguments_name_the_value(call, match):
 
 
 @pytest.mark.parametrize(
-    "name,param,gain",
+    ("name", "param", "gain"),
     [
         ("linear", None, 1.0),
         ("conv1d", None, 1.0),
@@ -258,7 +258,7 @@ def test_calculate_gain_table(name, param, gain):
 
 
 def test_calculate_gain_errors():
-    with pytest.raises(ValueError, match="'softplus'.*relu"):
+    with pytest.raises(ValueError, match=r"'softplus'.*relu"):
         init.calculate_gain("softplus")
     with pytest.raises(ValueError, match="True"):
         init.calculate_gain("leaky_relu", True)
@@ -266,7 +266,7 @@ def test_calculate_gain_errors():
 
 def test_get_by_name():
     assert init.get("he_uniform") is init.he_uniform
-    with pytest.raises(ValueError, match="'hee_uniform'.*xavier_uniform"):
+    with pytest.raises(ValueError, match=r"'hee_uniform'.*xavier_uniform"):
         init.get("hee_uniform")
-    with pytest.raises(ValueError, match="constant.*needs a value"):
+    with pytest.raises(ValueError, match=r"constant.*needs a value"):
         init.get("constant")

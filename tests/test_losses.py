@@ -28,7 +28,7 @@ def test_bce_by_hand():
 
 @pytest.mark.torch
 @pytest.mark.parametrize(
-    "p, y",
+    ("p", "y"),
     [
         ([0.0, 1.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]),
         ([0.0, 1.0, 0.5, 1e-300], [0.3, 0.7, 0.5, 1.0]),

@@ -7,6 +7,7 @@ count live objects, so they are deterministic (no timing, no resident-memory rea
 """
 
 import gc
+import itertools
 import weakref
 
 import numpy as np
@@ -39,7 +40,7 @@ def _raw_mlp_step(dtype="float64"):
     sizes = [1, 16, 16, 1]
     Ws = [
         mgx.Tensor(rng.uniform(-0.5, 0.5, (m, n)), requires_grad=True, dtype=dtype)
-        for m, n in zip(sizes[:-1], sizes[1:])
+        for m, n in itertools.pairwise(sizes)
     ]
     bs = [mgx.Tensor(np.zeros(n), requires_grad=True, dtype=dtype) for n in sizes[1:]]
     x = mgx.Tensor(np.linspace(-1, 1, 32).reshape(-1, 1), dtype=dtype)
@@ -49,7 +50,7 @@ def _raw_mlp_step(dtype="float64"):
         for p in Ws + bs:
             p.grad = None
         h = x
-        for i, (W, b) in enumerate(zip(Ws, bs)):
+        for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
             h = h @ W + b
             if i < len(Ws) - 1:
                 h = h.tanh()
@@ -117,7 +118,7 @@ def _graph():
 
 @pytest.mark.parametrize("run_backward", [False, True], ids=["forward-only", "after-backward"])
 def test_graph_is_freed_by_refcounting_alone(no_cycle_collector, run_backward):
-    x, w, h, loss = _graph()
+    x, _w, h, loss = _graph()
     if run_backward:
         loss.backward()
         assert h.grad is not None and x.grad is not None

@@ -226,7 +226,7 @@ def test_load_state_dict_casts_dtype_and_keeps_arrays():
 
 
 @pytest.mark.parametrize(
-    "change,match",
+    ("change", "match"),
     [
         (lambda d: d.pop("layers.1.bias"), "missing key 'layers.1.bias'"),
         (lambda d: d.__setitem__("layers.2.weight", np.zeros((3, 1))), "unexpected key 'layers.2.weight'"),
@@ -320,7 +320,7 @@ def test_layer_init_by_name_and_callable_with_rng():
 
 
 @pytest.mark.parametrize(
-    "kwargs,match",
+    ("kwargs", "match"),
     [
         (dict(activation="swish"), "'swish'.*sigmoid, tanh, relu, leaky_relu, prelu, elu, selu"),
         (dict(activation=3), "activation must be"),
@@ -335,7 +335,7 @@ def test_layer_bad_arguments(kwargs, match):
 
 
 @pytest.mark.parametrize(
-    "args,match",
+    ("args", "match"),
     [
         ((0, 3), "in_features must be a positive int, got 0"),
         ((2, 2.5), "out_features.*2.5"),
@@ -352,13 +352,13 @@ def test_mlp_activations_and_validation():
     assert kinds == ["Tanh", "Tanh", "Sigmoid"]
     assert nn.MLP(2, [1], rng=0).layers[0].activation is None
     a, b = nn.MLP(2, [3, 1], rng=4), nn.MLP(2, [3, 1], rng=4)
-    assert all(np.array_equal(p.data, q.data) for p, q in zip(a.parameters(), b.parameters()))
+    assert all(np.array_equal(p.data, q.data) for p, q in zip(a.parameters(), b.parameters(), strict=True))
     # one generator feeds all layers: two equal-shaped layers get different weights
     c = nn.MLP(3, [3, 3], rng=4)
     assert not np.array_equal(c.layers[0].weight.data, c.layers[1].weight.data)
     with pytest.raises(ValueError, match="must not be empty"):
         nn.MLP(2, [])
-    with pytest.raises(ValueError, match="layer_sizes.*got 0"):
+    with pytest.raises(ValueError, match=r"layer_sizes.*got 0"):
         nn.MLP(2, [3, 0])
     with pytest.raises(ValueError, match="list of positive ints, got 5"):
         nn.MLP(2, 5)
@@ -413,7 +413,7 @@ _DEFAULT_CASES = [
 ]  # prelu needs a weight
 
 
-@pytest.mark.parametrize("activation,how", _DEFAULT_CASES, ids=str)
+@pytest.mark.parametrize(("activation", "how"), _DEFAULT_CASES, ids=str)
 def test_default_init_per_activation(activation, how):
     if how == "module":
         act = None if activation is None else nn.ACTIVATIONS[activation]()

@@ -7,16 +7,16 @@ differences of the *reference* function and the HIPS autograd package.
 
 import numpy as np
 import pytest
+from oracles import autograd_grad, case_id, central_diff, spec_cases
 
 import microgradx as mgx
-from oracles import autograd_grad, case_id, central_diff, spec_cases
 
 CASES = spec_cases()
 
 
 def _inputs(spec, shapes, seed):
     rng = np.random.default_rng(seed)
-    return [sample(rng, shape) for sample, shape in zip(spec.samplers, shapes)]
+    return [sample(rng, shape) for sample, shape in zip(spec.samplers, shapes, strict=True)]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
@@ -32,7 +32,7 @@ def test_value_and_gradient_match_oracles(case):
 
     weights = np.random.default_rng(1).normal(size=out.shape)
     out.backward(weights)
-    for i, (t, a) in enumerate(zip(tensors, arrays)):
+    for i, (t, a) in enumerate(zip(tensors, arrays, strict=True)):
         assert t.grad is not None and t.grad.shape == a.shape, f"input {i}"
         numeric = central_diff(spec.ref_fn, arrays, i, weights)
         np.testing.assert_allclose(
@@ -168,5 +168,5 @@ def test_against_pytorch(case):
     tout = fn(*tts)
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
     tout.backward(torch.tensor(weights))
-    for t, tt in zip(tensors, tts):
+    for t, tt in zip(tensors, tts, strict=True):
         np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10, atol=1e-14)

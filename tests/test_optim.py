@@ -106,7 +106,7 @@ def test_accepts_a_generator_of_parameters():
 
 
 @pytest.mark.parametrize(
-    "kwargs,match",
+    ("kwargs", "match"),
     [
         (dict(lr=-0.1), "lr -0.1"),
         (dict(lr=0.1, momentum=-0.5), "momentum -0.5"),

@@ -109,7 +109,7 @@ def _learner(root, visited_set):
         ctx = node._ctx
         out = type(ctx).backward(ctx, grads[id(node)])
         out = out if isinstance(out, tuple) else (out,)
-        for p, g in zip(ctx.parents, out, strict=False):
+        for p, g in zip(ctx.parents, out, strict=True):
             if g is not None and p.requires_grad:
                 grads[id(p)] = grads.get(id(p), 0) + g
         for p in ctx.parents:

@@ -89,12 +89,12 @@ def test_next_through_every_frame(browser, tmp_path, name):
     slider = browser.find_element(By.ID, "mgx-slider")
     for k, frame in enumerate(s.frames):
         assert caption.text == frame.text, k
-        assert dict(zip(names, browser.execute_script(READ_BOXES), strict=False)) == frame.values, k
+        assert dict(zip(names, browser.execute_script(READ_BOXES), strict=True)) == frame.values, k
         assert slider.get_attribute("value") == str(k)
         if k < len(s) - 1:
             nxt.click()
     assert not nxt.is_enabled()
-    shown = dict(zip(names, browser.execute_script(READ_BOXES), strict=False))
+    shown = dict(zip(names, browser.execute_script(READ_BOXES), strict=True))
     for t in s.tensors:
         if t.grad is not None:
             assert shown[s.names[id(t)]].endswith(" | ".join(value_fields("grad", t.grad)))
@@ -150,6 +150,6 @@ def test_compare_orders_naive_stepper_plays(browser, tmp_path):
     )
     names = [s.names[id(t)] for t in s.tensors]
     assert (
-        dict(zip(names, browser.execute_script(READ_BOXES), strict=False))["a"]
+        dict(zip(names, browser.execute_script(READ_BOXES), strict=True))["a"]
         == "a | data 1.0000 | grad 2.0000"
     )

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import away_from_zero, broadcast_pairs, values
 
 import microgradx as mgx
-from strategies import away_from_zero, broadcast_pairs, values
 
 BINARY = {
     "add": (lambda a, b: a + b, lambda a, b: a + b),
@@ -52,7 +52,7 @@ def test_binary_ops_on_random_broadcast_shapes(name, data, shapes):
     batch=st.sampled_from([(), (2,), (1,), (3, 1)]),
 )
 def test_matmul_shapes(data, n, k, m, batch):
-    a = data.draw(values(batch + (n, k)))
+    a = data.draw(values((*batch, n, k)))
     b = data.draw(values((k, m)))
     A, B = mgx.Tensor(a, requires_grad=True), mgx.Tensor(b, requires_grad=True)
     out = A @ B

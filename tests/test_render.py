@@ -11,12 +11,11 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from graphs import neuron as _neuron
 
 import microgradx as mgx
 from microgradx.viz import render as R
 from microgradx.viz.draw import draw_graph, render_graph
-
-from graphs import neuron as _neuron
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -65,7 +64,7 @@ def make_fake(folder, name, body):
 
 # --------------------------------------------------------------------------- suffixes
 @pytest.mark.parametrize(
-    "suffix, fmt",
+    ("suffix", "fmt"),
     [(".svg", "svg"), (".png", "png"), (".pdf", "pdf"), (".dot", "dot"), (".gv", "dot"), (".SVG", "svg")],
 )
 def test_format_from_suffix(suffix, fmt):
@@ -194,7 +193,7 @@ def test_renderer_timeout_is_an_error_not_a_hang(monkeypatch, tmp_path):
     fake_bin.mkdir()
     make_fake(fake_bin, "dot", "exec sleep 30\n")
     monkeypatch.setenv("PATH", str(fake_bin))
-    with pytest.raises(R.RendererError, match="longer than 0.3 s"):
+    with pytest.raises(R.RendererError, match=r"longer than 0.3 s"):
         render_graph(neuron(), tmp_path / "g.svg", timeout=0.3)
 
 
@@ -226,7 +225,7 @@ def test_hostile_names_render_literally(name, tmp_path, no_system_dot):
     texts = svg_texts(out)
     expected = name.replace("\r\n", "\n").replace("\r", "\n")
     expected = expected.replace("\t", " ")
-    expected = "".join(ch for ch in expected if ch == "\n" or ch >= " " and ch != "\x7f")
+    expected = "".join(ch for ch in expected if ch == "\n" or (ch >= " " and ch != "\x7f"))
     # Every line of the name appears as one text element (Graphviz puts each line in its own).
     for line in expected.split("\n"):
         assert line in texts, (line, texts)

@@ -32,7 +32,7 @@ def test_save_accepts_tensors(tmp_path):
 
 
 def test_save_refuses_object_arrays(tmp_path):
-    with pytest.raises(ValueError, match="'bad'.*object"):
+    with pytest.raises(ValueError, match=r"'bad'.*object"):
         mgx.save({"bad": np.array([{}], dtype=object)}, tmp_path / "x.npz")
 
 
@@ -48,7 +48,7 @@ def test_pickled_object_array_is_refused_and_not_run(tmp_path, monkeypatch):
     np.save(buf, np.array([Boom()], dtype=object), allow_pickle=True)
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("w.npy", buf.getvalue())
-    with pytest.raises(ValueError, match="evil.npz"):
+    with pytest.raises(ValueError, match=r"evil.npz"):
         mgx.load(path)
     assert not (tmp_path / "PWNED").exists()
 
@@ -66,7 +66,7 @@ def test_raw_pickle_file_is_refused(tmp_path, monkeypatch):
 def test_garbage_is_refused(tmp_path, content):
     path = tmp_path / "junk.npz"
     path.write_bytes(content)
-    with pytest.raises(ValueError, match="junk.npz"):
+    with pytest.raises(ValueError, match=r"junk.npz"):
         mgx.load(path)
 
 
@@ -75,14 +75,14 @@ def test_truncated_archive_is_refused(tmp_path):
     mgx.save({"w": np.arange(1000.0)}, path)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ValueError, match="cut.npz"):
+    with pytest.raises(ValueError, match=r"cut.npz"):
         mgx.load(path)
 
 
 def test_single_npy_is_refused(tmp_path):
     path = tmp_path / "one.npy"
     np.save(path, np.arange(3.0))
-    with pytest.raises(ValueError, match="single .npy"):
+    with pytest.raises(ValueError, match=r"single .npy"):
         mgx.load(path)
 
 

@@ -79,19 +79,19 @@ def test_frames_are_forward_ops_then_the_trace_of_a_twin_graph(name):
     assert len(s) == len(ops) + len(trace)
     assert [f.node for f in forward] == ops
     assert [f.name for f in backward] == [step.name for step in trace]
-    for frame, step in zip(backward, trace, strict=False):
+    for frame, step in zip(backward, trace, strict=True):
         assert frame.node.op == step.op
         np.testing.assert_allclose(frame.upstream, step.upstream, rtol=1e-12, atol=1e-12)
         passed = [
             (pname, g)
-            for pname, (_, g) in zip(step.parent_names, step.to_parents, strict=False)
+            for pname, (_, g) in zip(step.parent_names, step.to_parents, strict=True)
             if g is not None
         ]
         assert [f.name for f in frame.flows] == [pname for pname, _ in passed]
-        for flow, (_, g) in zip(frame.flows, passed, strict=False):
+        for flow, (_, g) in zip(frame.flows, passed, strict=True):
             np.testing.assert_allclose(flow.contribution, g, rtol=1e-12, atol=1e-12)
     # The same effect on .grad as backward() on the twin, exactly.
-    for mine, theirs in zip(s.tensors, networks.build(name).loss and _backward_twin(name), strict=False):
+    for mine, theirs in zip(s.tensors, networks.build(name).loss and _backward_twin(name), strict=True):
         if theirs.grad is None:
             assert mine.grad is None
         else:
@@ -140,7 +140,7 @@ def test_221_numbers_against_central_differences_and_path_sums():
         "c": 0.05,
     }
     keys = list(start)
-    f = lambda *v: np.array(_loss_221(dict(zip(keys, (float(x) for x in v), strict=False))))  # noqa: E731
+    f = lambda *v: np.array(_loss_221(dict(zip(keys, (float(x) for x in v), strict=True))))  # noqa: E731
     args = [np.array(start[k]) for k in keys]
     last = s.frames[-1].values
     leaves = {t.name: t for t in s.tensors if t._ctx is None}
@@ -280,10 +280,10 @@ def test_frames_json_replays_to_every_frames_values(page_221):
     names = [s.names[id(t)] for t in s.tensors]
     state = [list(f) for f in data["start"]]
     assert len(data["frames"]) == len(s)
-    for frame, coded in zip(s.frames, data["frames"], strict=False):
+    for frame, coded in zip(s.frames, data["frames"], strict=True):
         for k, fields in coded["set"].items():
             state[int(k)] = fields
-        assert {n: " | ".join(f) for n, f in zip(names, state, strict=False)} == frame.values
+        assert {n: " | ".join(f) for n, f in zip(names, state, strict=True)} == frame.values
         assert coded["text"] == frame.text
 
 

@@ -40,7 +40,7 @@ def test_micrograd_readme_expression():
 
 
 @pytest.mark.parametrize(
-    "data, dtype",
+    ("data", "dtype"),
     [
         (1, np.float64),
         (2.5, np.float64),
@@ -207,7 +207,7 @@ def test_deep_tanh_chain_matches_hand_recurrence():
 
 
 @pytest.mark.parametrize(
-    "op, a, b",
+    ("op", "a", "b"),
     [
         ("add", (3,), (4,)),
         ("mul", (2, 3), (3, 2)),
@@ -226,7 +226,7 @@ def test_shape_errors_name_op_and_both_shapes(op, a, b):
         "div": lambda: x / y,
         "matmul": lambda: x @ y,
     }[op]
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match="shape") as err:
         fn()
     msg = str(err.value)
     assert msg.startswith(op + ":") and str(a) in msg and str(b) in msg

@@ -17,7 +17,7 @@ def test_list_of_a_tensor_gives_its_rows_as_numpy_does():
     rows = list(t)
     assert len(rows) == 2
     assert all(isinstance(r, mgx.Tensor) for r in rows)
-    for row, expected in zip(rows, np.array(X), strict=False):
+    for row, expected in zip(rows, np.array(X), strict=True):
         np.testing.assert_array_equal(row.data, expected)
     # a 1-D tensor yields 0-d tensors, as torch does
     assert [r.shape for r in mgx.Tensor([1.0, 2.0])] == [(), ()]

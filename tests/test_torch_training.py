@@ -152,7 +152,7 @@ def test_prelu_module_matches_torch_default():
 
 
 @pytest.mark.parametrize(
-    "nonlinearity,param",
+    ("nonlinearity", "param"),
     [
         ("linear", None),
         ("conv1d", None),
@@ -177,7 +177,7 @@ def test_calculate_gain_matches_torch(nonlinearity, param):
 
 
 @pytest.mark.parametrize(
-    "ours,theirs,kw",
+    ("ours", "theirs", "kw"),
     [
         ("xavier_uniform", "xavier_uniform_", {}),
         ("xavier_normal", "xavier_normal_", {}),

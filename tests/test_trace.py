@@ -7,9 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from graphs import neuron
 
 import microgradx as mgx
-from graphs import neuron
 from microgradx.viz.trace import Step, Trace, trace_backward
 
 torch_mark = pytest.mark.torch
@@ -118,11 +118,11 @@ def test_same_effect_on_grad_as_backward_and_accumulates():
     out2, ts2 = build()
     trace_backward(out1)
     out2.backward()
-    for a, b in zip(ts1 + [out1], ts2 + [out2]):
+    for a, b in zip([*ts1, out1], [*ts2, out2], strict=True):
         np.testing.assert_array_equal(a.grad, b.grad)
     trace_backward(out1)  # gradients accumulate, as with backward
     out2.backward()
-    for a, b in zip(ts1, ts2):
+    for a, b in zip(ts1, ts2, strict=True):
         np.testing.assert_array_equal(a.grad, b.grad)
 
 
@@ -148,7 +148,7 @@ def test_the_notes_2_2_1_network_against_pytorch():
     w0, b0, w1, b1 = params
     out = torch.sigmoid(torch.tensor(X) @ w0 + b0) @ w1 + b1
     torch.nn.functional.mse_loss(out, torch.tensor(Y)).backward()
-    for ours, ref in zip(net.parameters(), params):
+    for ours, ref in zip(net.parameters(), params, strict=True):
         np.testing.assert_allclose(ours.grad, ref.grad.numpy(), rtol=1e-10)
     # The gradients each step passed to the parameters are their .grad (single use).
     passed = {id(p): g for s in steps for p, g in s.to_parents if g is not None}

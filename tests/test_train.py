@@ -3,6 +3,9 @@ toy sine regressor trains to a small error with the default initializers."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 import pytest
 
@@ -31,7 +34,7 @@ def test_full_batch_fit_equals_the_hand_written_loop():
     assert isinstance(history, list) and len(history) == 25
     assert all(type(v) is float for v in history)
     assert history == _hand_loop(b, X, y, lr=0.1, epochs=25)
-    for p, q in zip(a.parameters(), b.parameters()):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
 
 
@@ -51,11 +54,13 @@ def test_minibatches_cover_every_sample_once_per_epoch():
 
     fit(Spy(), X, y, lr=0.0, epochs=2, batch_size=4, rng=0, progress=False)
     assert [len(b) for b in seen] == [4, 4, 2, 4, 4, 2]
-    assert sorted(sum(seen[:3], [])) == list(range(10)) and sorted(sum(seen[3:], [])) == list(range(10))
-    assert sum(seen[:3], []) != list(range(10))  # shuffled ...
+    assert sorted(functools.reduce(operator.iadd, seen[:3], [])) == list(range(10)) and sorted(
+        functools.reduce(operator.iadd, seen[3:], [])
+    ) == list(range(10))
+    assert functools.reduce(operator.iadd, seen[:3], []) != list(range(10))  # shuffled ...
     seen.clear()
     fit(Spy(), X, y, lr=0.0, epochs=1, batch_size=4, shuffle=False, progress=False)
-    assert sum(seen, []) == list(range(10))  # ... unless shuffle=False
+    assert functools.reduce(operator.iadd, seen, []) == list(range(10))  # ... unless shuffle=False
 
 
 def test_minibatch_epoch_loss_is_the_sample_weighted_mean():
@@ -105,7 +110,7 @@ def test_progress_bar_is_shown_and_can_be_turned_off(capsys):
 
 
 @pytest.mark.parametrize(
-    "kwargs,match",
+    ("kwargs", "match"),
     [
         (dict(X=np.zeros((5, 1)), y=np.zeros((4, 1))), r"X has shape \(5, 1\), y has shape \(4, 1\)"),
         (dict(X=np.zeros((5, 1, 1))), r"X must be 2-D .* got shape \(5, 1, 1\)"),
@@ -127,7 +132,7 @@ def test_bad_arguments(kwargs, match):
 
 def test_lr_with_an_optimizer_is_an_error():
     net = nn.MLP(1, [2, 1], rng=0)
-    with pytest.raises(ValueError, match="lr=0.1 was given together with an optimizer"):
+    with pytest.raises(ValueError, match=r"lr=0.1 was given together with an optimizer"):
         fit(
             net,
             np.zeros((3, 1)),
@@ -136,7 +141,7 @@ def test_lr_with_an_optimizer_is_an_error():
             lr=0.1,
             progress=False,
         )
-    with pytest.raises(ValueError, match="must be a microgradx.nn.Module"):
+    with pytest.raises(ValueError, match=r"must be a microgradx.nn.Module"):
         fit(lambda x: x, np.zeros((3, 1)), np.zeros((3, 1)), progress=False)
 
 
@@ -200,4 +205,4 @@ def test_docs_code_blocks_run(doc, tmp_path, monkeypatch):
     X2 = gen.normal(size=(40, 2))
     namespace = {"X2": X2, "y2": (X2[:, :1] > 0).astype(float)}  # data the snippets assume
     for block in blocks:
-        exec(compile(block, f"docs/{doc}", "exec"), namespace)  # noqa: S102 - our own docs
+        exec(compile(block, f"docs/{doc}", "exec"), namespace)

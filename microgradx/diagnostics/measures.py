@@ -166,7 +166,7 @@ def backward_signal(activation: Any, z: Any, grad_a: Any) -> np.ndarray:
             out = activation.forward(zt) if hasattr(activation, "forward") else activation(zt)
             out.backward(gradient=grad)
     finally:
-        for p, g in zip(params, saved, strict=False):
+        for p, g in zip(params, saved, strict=True):
             p.grad = g
     assert zt.grad is not None
     return zt.grad

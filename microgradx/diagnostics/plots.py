@@ -49,7 +49,7 @@ def plot_histograms(
     n = max(len(layers), 1)
     fig = Figure(figsize=(min(2.4 * n, 16), 2.6), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    for ax, rec in zip(axes, layers, strict=False):
+    for ax, rec in zip(axes, layers, strict=True):
         values = getattr(rec, which).ravel()
         values = values[np.isfinite(values)]
         ax.hist(values, bins=bins, color="#4477aa")

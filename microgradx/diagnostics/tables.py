@@ -43,7 +43,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     lines = []
     for k, r in enumerate(cells):
-        parts = [c.rjust(w) if k and is_num(c) else c.ljust(w) for c, w in zip(r, widths, strict=False)]
+        parts = [c.rjust(w) if k and is_num(c) else c.ljust(w) for c, w in zip(r, widths, strict=True)]
         lines.append("  ".join(parts).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))

@@ -19,11 +19,9 @@ from .plots import Plotter
 
 __all__ = [
     "linear_collapse",
+    "selu_self_normalizing",
     "sigmoid_vanishing",
     "zero_centred",
-    "dying_relu",
-    "leaky_fix",
-    "selu_self_normalizing",
 ]
 
 
@@ -243,11 +241,13 @@ def zero_centred(
     rows = []
     every = max(epochs // checkpoints, 1)
     for act in ("sigmoid", "tanh"):
-        net = MLP(features, list(hidden) + [1], activation=act, rng=seed)
+        net = MLP(features, [*list(hidden), 1], activation=act, rng=seed)
         per_example: list[float] = []
         batch: list[float] = []
 
-        def measure(epoch: int) -> None:
+        def measure(
+            epoch: int, net: MLP = net, per_example: list[float] = per_example, batch: list[float] = batch
+        ) -> None:
             if epoch % every:
                 return
             W = net.layers[1].weight
@@ -299,7 +299,7 @@ def zero_centred(
             f"{pct(numbers['same_sign_batch_sigmoid'])} of sigmoid units had one-sign batch gradients"
         ],
         files=p.files,
-        setup=f"MLP({features}, {list(hidden) + [1]}), {n} standard-normal inputs, y = sin(Σx), "
+        setup=f"MLP({features}, {[*list(hidden), 1]}), {n} standard-normal inputs, y = sin(Σx), "
         f"SGD lr={lr}, {epochs} epochs, signs of ∂L/∂W of layer 2 at {checkpoints} checkpoints",
     )
 

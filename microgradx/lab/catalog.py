@@ -8,8 +8,9 @@ training uses, including the value chosen at a kink (relu'(0) = 0, leaky_relu'(0
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,12 +20,12 @@ from ..functional import elu, leaky_relu, prelu, relu, selu, sigmoid, tanh
 from ..tensor import Tensor
 
 __all__ = [
-    "ActivationInfo",
     "ACTIVATION_INFO",
-    "values_and_derivatives",
-    "table",
-    "plot_activation",
     "DEFAULT_POINTS",
+    "ActivationInfo",
+    "plot_activation",
+    "table",
+    "values_and_derivatives",
 ]
 
 DEFAULT_POINTS = (-3.0, -1.0, 0.0, 1.0, 3.0)

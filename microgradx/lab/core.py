@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import pathlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -23,19 +24,19 @@ from ..optim import SGD
 from ..tensor import Tensor
 
 __all__ = [
-    "Result",
-    "Experiment",
     "EXPERIMENTS",
-    "experiment",
-    "sine_data",
-    "gaussian_data",
-    "train",
+    "Experiment",
+    "Result",
     "TrainRun",
-    "mse",
     "best_line_mse",
+    "experiment",
     "fmt",
-    "sci",
+    "gaussian_data",
+    "mse",
     "pct",
+    "sci",
+    "sine_data",
+    "train",
 ]
 
 

@@ -11,11 +11,11 @@ import numpy as np
 from .. import diagnostics
 from ..function import no_grad
 from ..nn import MLP
-from .core import Result, best_line_mse, experiment, fmt, gaussian_data, pct, sci, sine_data, train
 from .activation_experiments import _weight_grad_norms
+from .core import Result, best_line_mse, experiment, fmt, gaussian_data, pct, sci, sine_data, train
 from .plots import Plotter
 
-__all__ = ["zero_init", "constant_init", "small_init", "large_init", "xavier_vs_he"]
+__all__ = ["constant_init", "large_init", "small_init", "xavier_vs_he", "zero_init"]
 
 ACTS = ("relu", "tanh", "sigmoid")
 
@@ -102,7 +102,7 @@ def zero_init(
     r = _symmetric_runs(out, "zero-init", 0.0, n=n, hidden=hidden, epochs=epochs, lr=lr, seed=seed)
     nb = r.numbers
     only_bias = all(
-        set(k for k, v in nb[f"{a}_changed"].items() if v > 0) == {"layers.1.bias"} for a in ("relu", "tanh")
+        {k for k, v in nb[f"{a}_changed"].items() if v > 0} == {"layers.1.bias"} for a in ("relu", "tanh")
     )
     nb["relu_tanh_only_output_bias"] = only_bias
     r.conclusion = (

@@ -7,8 +7,9 @@ graph is what gets drawn), the module when there is one, the tensors a student w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from ..functional import mse_loss, relu, sigmoid
 from ..nn import MLP
 from ..tensor import Tensor
 
-__all__ = ["Network", "NETWORKS", "build", "describe"]
+__all__ = ["NETWORKS", "Network", "build", "describe"]
 
 
 @dataclass

@@ -8,7 +8,8 @@ notice (`microgradx.diagnostics.PLOT_NOTICE`) and nothing is written.
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -15,15 +15,15 @@ from ..tensor import Tensor
 from .module import Module, Parameter
 
 __all__ = [
-    "Sigmoid",
-    "Tanh",
-    "ReLU",
-    "LeakyReLU",
-    "PReLU",
-    "ELU",
-    "SELU",
     "ACTIVATIONS",
     "DEFAULT_INIT",
+    "ELU",
+    "SELU",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Sigmoid",
+    "Tanh",
     "default_init",
 ]
 

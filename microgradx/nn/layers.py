@@ -9,7 +9,8 @@ PyTorch's ``nn.Linear`` stores the transpose, ``(out_features, in_features)``, a
 from __future__ import annotations
 
 import numbers
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from ..tensor import Tensor
 from .activation import ACTIVATIONS, default_init
 from .module import Module, Parameter
 
-__all__ = ["Neuron", "Layer", "MLP", "Sequential"]
+__all__ = ["MLP", "Layer", "Neuron", "Sequential"]
 
 
 def _check_size(value: Any, what: str, where: str) -> int:
@@ -290,7 +291,7 @@ class MLP(Module):
         if not sizes:
             raise ValueError("MLP: layer_sizes must not be empty (give at least the output size)")
         gen = get_rng(rng)
-        dims = [n_in] + sizes
+        dims = [n_in, *sizes]
         self.in_features = n_in
         self.layers = [
             Layer(

@@ -12,7 +12,7 @@ from .. import functional as F
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["MSELoss", "BCELoss"]
+__all__ = ["BCELoss", "MSELoss"]
 
 
 class MSELoss(Module):

@@ -343,7 +343,7 @@ def _local_derivatives(node: Any, count: dict[int, int]) -> list[float | None]:
     fn = type(ctx)
     original = ctx.needs_input_grad
     ctx.needs_input_grad = tuple(
-        bool(need) or count.get(id(p), 0) > 0 for need, p in zip(original, ctx.parents)
+        bool(need) or count.get(id(p), 0) > 0 for need, p in zip(original, ctx.parents, strict=True)
     )
     try:
         grads = fn.backward(ctx, np.ones_like(node.data))

@@ -229,7 +229,7 @@ def _replay(root: Any, seed: Any, trace: list, order: str, names: dict[int, str]
         if not isinstance(grads, (tuple, list)):
             grads = (grads,)
         passed: list[tuple[Any, np.ndarray | None]] = []
-        for parent, g in zip(ctx.parents, grads, strict=False):
+        for parent, g in zip(ctx.parents, grads, strict=True):
             if g is None or not parent.requires_grad:
                 passed.append((parent, None))
                 continue

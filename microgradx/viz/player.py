@@ -91,7 +91,7 @@ def player_svg(stepper: Any) -> str:
             raise RuntimeError(
                 f"player: the box of {name!r} has {len(texts)} text elements for {len(fields)} fields"
             )
-        for element, text in zip(texts, fields, strict=False):
+        for element, text in zip(texts, fields, strict=True):
             element.text = text
         title = g.find(f"{{{_SVG_NS}}}title")
         if title is not None:

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
+    "SUFFIX_FORMATS",
     "Renderer",
     "RendererError",
-    "SUFFIX_FORMATS",
-    "DEFAULT_TIMEOUT",
-    "find_renderer",
     "available_renderers",
+    "find_renderer",
     "format_for_path",
     "pipe_dot",
     "render_dot",

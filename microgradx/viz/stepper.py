@@ -334,7 +334,7 @@ def _local_values(node: Any, upstream: Any) -> list[float | None]:
     if not isinstance(grads, (tuple, list)):
         grads = (grads,)
     out: list[float | None] = []
-    for p, g in zip(parents, grads, strict=False):
+    for p, g in zip(parents, grads, strict=True):
         if g is None or p.data.size != 1 or np.asarray(g).size != 1:
             out.append(None)
         else:

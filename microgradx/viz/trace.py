@@ -29,9 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import run_backward, topological_order
 from .names import names_for, strip_double_parens, wrap
-from ..autograd import topological_order
-from ..autograd import run_backward
 from .style import summarize
 
 __all__ = ["Step", "Trace", "trace_backward"]
@@ -63,7 +62,9 @@ class Step:
 
     def __str__(self) -> str:
         passed = ", ".join(
-            f"{n} ← {_show(g)}" for n, (_, g) in zip(self.parent_names, self.to_parents) if g is not None
+            f"{n} ← {_show(g)}"
+            for n, (_, g) in zip(self.parent_names, self.to_parents, strict=True)
+            if g is not None
         )
         return (
             f"{self.op}: {self.name} (upstream ∂L/∂{wrap(self.name)} = "
@@ -81,7 +82,7 @@ class Trace(list):
         for k, step in enumerate(self, 1):
             lines = [
                 (rule, f"{pname} ← {_show(g)}")
-                for rule, pname, (_, g) in zip(step.rules, step.parent_names, step.to_parents)
+                for rule, pname, (_, g) in zip(step.rules, step.parent_names, step.to_parents, strict=True)
                 if g is not None
             ]
             lines = lines or [("(no input needs a gradient)", "")]
@@ -134,7 +135,7 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
             for i in range(len(ctx.parents))
         ]
         to_parents = [(p, None if g is None else np.array(g, copy=True)) for p, g in passed]
-        shown = [r for r, (_, g) in zip(rules, to_parents) if g is not None]
+        shown = [r for r, (_, g) in zip(rules, to_parents, strict=True) if g is not None]
         steps.append(
             Step(
                 op=fn.name,
