@@ -6,7 +6,7 @@ inputs, so plots draw a line); the target is the clean function plus Gaussian no
 deviation ``noise``. ``rng`` (None, an int seed or a ``numpy.random.Generator``) makes both
 reproducible. A fit can at best reach a mean squared error of about ``noise**2``.
 
-Example:
+Examples:
     >>> from microgradx import data
     >>> X, y = data.sine(n=100, noise=0.0, rng=0)
     >>> X.shape, y.shape
@@ -81,7 +81,7 @@ def sine(
     Returns:
         ``X`` of shape ``(n, 1)`` (sorted) and ``y`` of shape ``(n, 1)``, float64.
 
-    Example:
+    Examples:
         >>> X, y = sine(n=50, noise=0.0, rng=1)
         >>> bool(abs(y - np.sin(np.pi * X)).max() == 0)
         True
@@ -120,7 +120,7 @@ def polynomial(
     Returns:
         ``X`` of shape ``(n, 1)`` (sorted) and ``y`` of shape ``(n, 1)``, float64.
 
-    Example:
+    Examples:
         >>> X, y = polynomial(n=3, coefficients=(1.0, 2.0), noise=0.0, rng=0)
         >>> bool(np.allclose(y, 1 + 2 * X))
         True
@@ -160,7 +160,7 @@ def surface(
     Returns:
         ``X`` of shape ``(n, 2)`` and ``y`` of shape ``(n, 1)``, float64.
 
-    Example:
+    Examples:
         >>> X, y = surface(n=5, noise=0.0, rng=0)
         >>> X.shape, bool(np.allclose(y[:, 0], X[:, 0] * X[:, 1]))
         ((5, 2), True)
@@ -188,7 +188,7 @@ def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     Raises:
         ValueError: for an unknown name; the message lists the valid names.
 
-    Example:
+    Examples:
         >>> X, y = get("surface", n=10, rng=0)
         >>> X.shape
         (10, 2)

@@ -170,7 +170,7 @@ def cross_entropy(logits: Any, target: Any, ignore_index: int = -100) -> Tensor:
     or class probabilities (the logits' own shape). ∂L/∂logits = (softmax − one-hot)/N.
     See `microgradx.losses.CrossEntropy`.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> round(mgx.cross_entropy([[0.0, 0.0]], [1]).item(), 4)    # ln 2
         0.6931

@@ -58,7 +58,7 @@ def gradcheck(
     Raises:
         GradcheckError: naming the input index, the element, and both values.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> x = mgx.Tensor([0.5, -1.0], requires_grad=True)
         >>> mgx.gradcheck(lambda t: t.tanh() * t, x)

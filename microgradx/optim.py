@@ -57,7 +57,7 @@ class SGD:
             with dampening, an empty parameter list, or a parameter that is not a Tensor (each
             message names the bad value).
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> w = mgx.nn.Parameter([1.0, -2.0])
         >>> opt = mgx.optim.SGD([w], lr=0.1)

@@ -23,7 +23,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     Args:
         seed: a non-negative integer.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> _ = mgx.manual_seed(0); a = mgx.init.normal((2,), 0.0, 1.0)
         >>> _ = mgx.manual_seed(0); b = mgx.init.normal((2,), 0.0, 1.0)

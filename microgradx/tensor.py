@@ -55,7 +55,7 @@ class Tensor:
         name: a label for graphs and traces (settable later as ``t.name``).
         dtype: force a float dtype (``"float32"`` or ``"float64"``).
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> x = mgx.Tensor(-4.0, requires_grad=True, name="x")
         >>> y = x * x + 2 * x          # y = x² + 2x

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import functional as F
 from .nn.module import Module
@@ -45,6 +44,21 @@ def _as_2d_array(a: Any, what: str) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"fit: {what} must be 2-D (n_samples, n_features) or 1-D, got shape {arr.shape}")
     return arr
+
+
+def _progress_bar() -> Any:
+    """tqdm's notebook widget where ipywidgets is installed, its text bar elsewhere.
+
+    (``tqdm.auto`` alone warns "IProgress not found" in a notebook without ipywidgets.) Imported
+    here, not at the top, so that ``import microgradx`` does not load tqdm.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
 
 
 def stderr_is_terminal() -> bool:
@@ -120,7 +134,7 @@ def fit(
             ``epochs``/``batch_size``/``lr``/``loss``, or ``lr`` given together with an
             ``optimizer``.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> X, y = mgx.data.sine(n=64, noise=0.0, rng=0)
         >>> net = mgx.nn.MLP(1, [16, 1], activation="tanh", rng=0)
@@ -174,7 +188,7 @@ def fit(
     if progress is None:
         progress = stderr_is_terminal()
     history: list[float] = []
-    bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
+    bar = _progress_bar()(range(epochs), desc="fit", unit="epoch", disable=not progress, leave=True)
     try:
         for epoch in bar:
             if full_batch:

@@ -26,3 +26,11 @@ def test_readme_commands_match_ci():
     assert 'pip install -e ".[test]" && pytest' in README
     assert "pip install . && microgradx demo" in README
     assert "pytest" in ci and '".[test' in ci
+
+
+def test_every_image_and_local_link_in_the_readme_exists():
+    targets = re.findall(r'<img src="([^"]+)"', README) + re.findall(r"\]\(([^)#]+)\)", README)
+    local = [t for t in targets if "://" not in t]
+    assert len(local) >= 8  # the two pictures at the top and the guide's pages
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert missing == [], f"README links to files that do not exist: {missing}"

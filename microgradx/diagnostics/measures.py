@@ -67,7 +67,7 @@ def relative_slope(a: Any, activation: str) -> np.ndarray:
     Both derivatives are written with the output, as the engine computes them:
     sigmoid: σ′ = a(1 − a), peak 1/4, so the fraction is 4a(1 − a); tanh: tanh′ = 1 − a², peak 1.
 
-    Example:
+    Examples:
         >>> relative_slope([0.5, 0.0, 0.99], "sigmoid").round(4).tolist()
         [1.0, 0.0, 0.0396]
     """
@@ -93,7 +93,7 @@ def saturated_fraction(a: Any, activation: str) -> float:
         a: outputs of the activation (any shape; an ndarray or a Tensor).
         activation: ``"sigmoid"`` or ``"tanh"``.
 
-    Example:
+    Examples:
         >>> saturated_fraction([0.0, 0.5, 0.96, -0.99], "tanh")    # 0.96 and −0.99 are beyond 0.9487
         0.5
     """
@@ -136,7 +136,7 @@ def dead_units(z: Any) -> np.ndarray:
 def dead_fraction(z: Any) -> float:
     """Fraction of units that are dead (see `dead_units`): z ≤ 0 for every example.
 
-    Example:
+    Examples:
         >>> dead_fraction([[-1.0, 2.0, 0.0], [-3.0, -1.0, 0.0]])   # units 0 and 2 never > 0
         0.6666666666666666
     """
@@ -204,7 +204,7 @@ def distinct_units(a: Any, tol: float = 1e-9) -> int:
     (relative to the largest output) on every example. After zero or constant initialization
     this is 1, however wide the layer.
 
-    Example:
+    Examples:
         >>> distinct_units([[0.5, 0.5, 0.1], [0.2, 0.2, 0.3]])
         2
     """

@@ -129,7 +129,7 @@ class Recording:
     def from_tensors(cls, items: Iterable[tuple]) -> Recording:
         """Build a recording by hand: ``items`` of ``(name, z, a, activation)`` (Tensors or arrays).
 
-        Example:
+        Examples:
             >>> import microgradx as mgx
             >>> z = mgx.Tensor([[-1.0, 2.0], [-0.5, 1.0]]); a = z.relu()
             >>> Recording.from_tensors([("hidden", z, a, "relu")]).stats()[0].dead
@@ -242,7 +242,7 @@ class Recorder:
     Works inside ``no_grad()`` too (then there are no gradient norms). Several forward passes
     inside one ``with`` block append their records; `Recorder.recording` holds them.
 
-    Example:
+    Examples:
         >>> import numpy as np, microgradx as mgx
         >>> from microgradx import diagnostics, nn
         >>> net = nn.MLP(1, [8, 8, 1], activation="relu", rng=0)

@@ -29,7 +29,7 @@ _NUMERIC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?(/\d+)?( / [+-]?(\d
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table: columns padded, numbers right-aligned, a rule under the header.
 
-    Example:
+    Examples:
         >>> print(format_table(["layer", "std"], [["layers.0", "0.5000"]]))
         layer     std
         --------  ------

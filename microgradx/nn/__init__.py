@@ -1,6 +1,6 @@
 """Neural-network building blocks: `Module`, `Parameter`, `Neuron`, `Layer`, `MLP`, `Sequential`, activation and loss modules.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> import microgradx as mgx
     >>> net = mgx.nn.MLP(1, [16, 1], activation="tanh", rng=0)

@@ -37,7 +37,7 @@ class Sigmoid(Module):
 
     Shape: any input shape; the output has the same shape.
 
-    Example:
+    Examples:
         >>> Sigmoid()(0.0).item()
         0.5
     """
@@ -51,7 +51,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """tanh(z), element-wise; tanh'(z) = 1 − tanh²(z).
 
-    Example:
+    Examples:
         >>> Tanh()(0.0).item()
         0.0
     """
@@ -65,7 +65,7 @@ class Tanh(Module):
 class ReLU(Module):
     """max(0, z), element-wise; derivative 1 for z > 0, 0 otherwise (0 at z = 0, as PyTorch).
 
-    Example:
+    Examples:
         >>> ReLU()([-1.0, 2.0]).data.tolist()
         [0.0, 2.0]
     """
@@ -82,7 +82,7 @@ class LeakyReLU(Module):
     Args:
         negative_slope: the slope for z ≤ 0 (default 0.01).
 
-    Example:
+    Examples:
         >>> LeakyReLU(0.1)([-1.0, 2.0]).data.tolist()
         [-0.1, 2.0]
     """
@@ -115,7 +115,7 @@ class PReLU(Module):
     Attributes:
         weight: the slopes, a `Parameter` of shape ``(num_parameters,)``.
 
-    Example:
+    Examples:
         >>> act = PReLU()
         >>> act([-2.0, 2.0]).data.tolist()
         [-0.5, 2.0]
@@ -149,7 +149,7 @@ class ELU(Module):
     Args:
         alpha: the value ELU approaches for z → −∞ is −alpha (default 1.0).
 
-    Example:
+    Examples:
         >>> round(ELU()([-1.0]).item(), 4)
         -0.6321
     """
@@ -174,7 +174,7 @@ class SELU(Module):
 
     Pair it with ``lecun_normal`` weights (the `Layer` default for ``"selu"``).
 
-    Example:
+    Examples:
         >>> round(SELU()([1.0]).item(), 4)
         1.0507
     """
@@ -216,7 +216,7 @@ def default_init(activation: Any) -> str:
     function such as ``microgradx.relu`` (by its ``__name__``). Anything unknown is treated
     as linear: ``xavier_uniform``.
 
-    Example:
+    Examples:
         >>> default_init("relu"), default_init("tanh"), default_init("selu"), default_init(None)
         ('he_uniform', 'xavier_uniform', 'lecun_normal', 'xavier_uniform')
     """

@@ -113,7 +113,7 @@ class Neuron(Module):
     Shape: input a sequence of n numbers or scalar Tensors, or an array/Tensor whose last axis
     has length n; output a scalar (or the batch shape).
 
-    Example:
+    Examples:
         >>> n = Neuron(2, activation="sigmoid", init=lambda shape, rng: np.full(shape, 0.5))
         >>> round(n([1.0, -3.0]).item(), 4)          # σ(0.5·1 + 0.5·(−3) + 0) = σ(−1)
         0.2689
@@ -199,7 +199,7 @@ class Layer(Module):
 
     Shape: input ``(batch, in_features)`` (or ``(in_features,)``), output ``(batch, out_features)``.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> layer = mgx.nn.Layer(3, 2, activation="relu", rng=0)   # He uniform weights
         >>> layer.weight.shape, layer.bias.shape
@@ -265,7 +265,7 @@ class MLP(Module):
     Attributes:
         layers: list of `Layer`; parameters are named ``layers.0.weight``, ``layers.0.bias``, …
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> net = mgx.nn.MLP(1, [32, 32, 1], activation="tanh", rng=0)
         >>> [n for n, _ in net.named_parameters()][:3]
@@ -319,7 +319,7 @@ class Sequential(Module):
     Args:
         *modules: Modules.
 
-    Example:
+    Examples:
         >>> from microgradx.nn import Sequential, Layer, Tanh
         >>> seq = Sequential(Layer(1, 8, rng=0), Tanh(), Layer(8, 1, rng=1))
         >>> [n for n, _ in seq.named_parameters()]

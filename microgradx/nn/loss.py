@@ -20,7 +20,7 @@ class MSELoss(Module):
 
     Shape: ``pred`` and ``target`` of the same shape; output a scalar.
 
-    Example:
+    Examples:
         >>> MSELoss()([1.0, 2.0], [1.0, 4.0]).item()
         2.0
     """
@@ -37,7 +37,7 @@ class BCELoss(Module):
     ``pred`` must lie in [0, 1] (put a sigmoid in front); each log is clamped at −100, as
     PyTorch's ``BCELoss``, so p = 0 or 1 gives a finite loss.
 
-    Example:
+    Examples:
         >>> round(BCELoss()([0.5], [1.0]).item(), 4)
         0.6931
     """

@@ -29,7 +29,7 @@ class Parameter(Tensor):
         requires_grad: default True.
         name: a label for graphs and traces.
 
-    Example:
+    Examples:
         >>> from microgradx.nn import Parameter
         >>> w = Parameter([[0.5, -0.5]])
         >>> w.requires_grad, w.shape
@@ -60,7 +60,7 @@ class Module:
     (``microgradx.function._module_stack``), so every op it creates records ``ctx.module`` and a
     graph can group a layer's ops together.
 
-    Example:
+    Examples:
         >>> import microgradx as mgx
         >>> class Affine(mgx.nn.Module):
         ...     def __init__(self):

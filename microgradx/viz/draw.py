@@ -288,8 +288,9 @@ def render_graph(
         The path written, as a `pathlib.Path`.
 
     Raises:
-        ValueError: unknown suffix. `microgradx.viz.render.RendererError`: no renderer writes that
-        format here (the message says what to install), or rendering failed or timed out.
+        ValueError: unknown suffix.
+        microgradx.viz.render.RendererError: no renderer writes that format here (the message says
+            what to install), or rendering failed or timed out.
     """
     _render.format_for_path(path)  # fail on a bad suffix before doing any work
     graph = root if isinstance(root, graphviz.Digraph) else draw_graph(root, **options)

@@ -13,7 +13,7 @@ The output format comes from the file suffix (`format_for_path`): ``.svg``, ``.p
 and ``.dot``/``.gv``, which is the DOT text itself and needs no renderer at all. Every renderer
 call has a timeout, so a huge graph fails with an error instead of hanging.
 
-Example:
+Examples:
     >>> svg = pipe_dot('digraph { a -> b }', 'svg')     # doctest: +SKIP
     >>> render_dot('digraph { a -> b }', 'graph.png')   # doctest: +SKIP
     PosixPath('graph.png')

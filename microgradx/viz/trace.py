@@ -117,8 +117,10 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
         would change it (gradients accumulate).
 
     Raises:
-        The same errors as `Tensor.backward` (root does not require grad, missing gradient for a
-        non-scalar root, wrong gradient shape).
+        TypeError: root is not a Tensor.
+        RuntimeError: as `Tensor.backward`: root does not require grad, or a non-scalar root was
+            given no gradient.
+        ValueError: as `Tensor.backward`: the gradient's shape is not the root's.
     """
     if not (hasattr(root, "_ctx") and hasattr(root, "data")):
         raise TypeError(f"trace_backward: root must be a Tensor, got {type(root).__name__}")
