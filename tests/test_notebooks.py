@@ -19,7 +19,10 @@ ROOT = NOTEBOOKS.parent.parent
 #: What each notebook's executed outputs must contain: MIME types displayed, and texts printed.
 PROMISES: dict[str, dict[str, list[str]]] = {
     "01-tour": {"mime": ["image/svg+xml"], "text": ["-6.0", "True"]},
-    "02-backprop-by-hand": {"mime": ["image/svg+xml"], "text": ["∂a/∂w1", "0.3174"]},
+    "02-backprop-by-hand": {
+        "mime": ["image/svg+xml", "text/html"],
+        "text": ["∂a/∂w1", "0.3174", "same ∂L/∂w11 as above: True"],
+    },
     "03-activations": {
         "mime": ["image/png"],
         "text": ["σ′(x) = 2.500e-01", "lab dying-relu", "lab leaky-fix"],
