@@ -258,8 +258,9 @@ def _demo_arguments(p: argparse.ArgumentParser) -> None:
     "demo",
     help="train a toy regressor; graph, plots and a chain-rule trace",
     description="Train MLP(1, [16, 1], tanh) on sin(πx), print the final MSE, write graph.svg "
-    "(one training step), loss.png and fit.png (with matplotlib), print the backward pass on one "
-    "example and the chain rule of one weight.",
+    "(one training step), backprop.html (the backward pass on one example, to step through in a "
+    "browser), loss.png and fit.png (with matplotlib), print the backward pass on one example and "
+    "the chain rule of one weight.",
     arguments=_demo_arguments,
 )
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -283,6 +284,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"files in {out.resolve()}:")
     for path in result.files:
         print(f"  {pathlib.Path(path).name}")
+    player = out / "backprop.html"
+    if player.exists():
+        print(f"open {player} in a browser to step through the backward pass on that example")
     return 0
 
 
@@ -465,6 +469,69 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except (RendererError, OSError) as err:
         raise UsageError(f"{prog}: error: cannot write {str(out)!r}: {err}") from None
     print(f"wrote {path}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- step
+def _step_arguments(p: argparse.ArgumentParser) -> None:
+    from microgradx.viz.orders import ORDERS
+
+    p.add_argument("name", nargs="?", help="network name (as for microgradx graph; --list shows them)")
+    p.add_argument("--list", action="store_true", help="list the networks")
+    p.add_argument("--out", help="output file, .html (default backprop-NAME.html)")
+    p.add_argument(
+        "--order",
+        choices=["topological", "naive", *ORDERS],
+        default="topological",
+        help="the backward order to watch: the engine's (topological, default) or a naive one "
+        "learners propose (naive or pre-order: depth-first with a visited set; no-visited: without one)",
+    )
+
+
+@command(
+    "step",
+    help="write a player that steps through a named network's forward and backward pass",
+    description="Write one self-contained HTML file (no network, no kernel) that steps through "
+    "the forward pass and then the backward pass of a small network of the notes, one op at a "
+    "time: each box fills in its value, then its gradient, and the caption quotes the chain-rule "
+    "product. With --order pre-order or no-visited, watch a naive order go wrong instead.",
+    arguments=_step_arguments,
+)
+def cmd_step(args: argparse.Namespace) -> int:
+    import microgradx as mgx
+    from microgradx.lab import networks
+
+    prog = "microgradx step"
+    if args.list:
+        print(networks.describe())
+        return 0
+    if not args.name:
+        raise UsageError(f"{prog}: error: name a network (microgradx step --list shows them)")
+    try:
+        net = networks.build(args.name)
+    except ValueError as err:
+        raise UsageError(f"{prog}: error: {err}") from None
+    out = pathlib.Path(args.out if args.out is not None else f"backprop-{args.name}.html")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{prog}: error: argument --out: expected an .html file, got {str(out)!r}")
+    out = output_file(prog, out)
+    print(net.description)
+    if args.order == "topological":
+        stepper = mgx.step_backward(net.loss, model=net.model)
+    else:
+        order = "pre-order" if args.order == "naive" else args.order
+        report = mgx.compare_orders(net.loss, order=order, model=net.model)
+        print(report)
+        stepper = report.stepper()
+    try:
+        path = stepper.save(out)
+    except OSError as err:
+        raise UsageError(f"{prog}: error: cannot write {str(out)!r}: {_reason(err)}") from None
+    forward = sum(f.kind == "forward" for f in stepper.frames)
+    print(
+        f"wrote {path}: {len(stepper)} frames ({forward} forward, {len(stepper) - forward} backward); "
+        "open it in a browser and press → to step"
+    )
     return 0
 
 

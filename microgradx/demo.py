@@ -79,7 +79,8 @@ def run_demo(
     """Train ``MLP(1, [16, 1], tanh)`` on y = sin(πx) + noise and explain one of its weights.
 
     Args:
-        out: folder for ``graph.svg`` (one training step after backward), ``loss.png`` and
+        out: folder for ``graph.svg`` (one training step after backward), ``backprop.html`` (the
+            backward pass on one example, to step through in a browser), ``loss.png`` and
             ``fit.png`` (with matplotlib); created if missing. None writes nothing.
         epochs: full-batch SGD epochs (lr 0.05, momentum 0.9).
         seed: seed for the data and the initial weights.
@@ -121,7 +122,28 @@ def run_demo(
         result.files += loss_and_fit_plots(outdir, X, y, net, history, "demo")
 
     result.trace, result.chain_rule = chain_rule_of_one_weight(net, X, y)
+    if outdir is not None:
+        result.files.append(write_player(net, X, y, outdir / "backprop.html"))
     return result
+
+
+def write_player(net: Any, X: np.ndarray, y: np.ndarray, path: Any, i: int | None = None) -> pathlib.Path:
+    """Save the backprop player (`microgradx.step_backward`) of ``net`` on example ``i`` to ``path``.
+
+    The same example as `chain_rule_of_one_weight` (default ``len(X) // 4``), so the player's last
+    frames show the gradients the printed chain rule computes. ``.grad`` is left as it was.
+    """
+    import microgradx as mgx
+
+    i = len(X) // 4 if i is None else i
+    y_hat = net(mgx.Tensor(X[i : i + 1], name="x"))
+    y_hat.name = "ŷ"
+    loss = mgx.mse_loss(y_hat, mgx.Tensor(y[i : i + 1], name="y"))
+    loss.name = "L"
+    net.zero_grad()
+    stepper = mgx.step_backward(loss, model=net)
+    net.zero_grad()
+    return stepper.save(path)
 
 
 def chain_rule_of_one_weight(net: Any, X: np.ndarray, y: np.ndarray, i: int | None = None, j: int = 0):

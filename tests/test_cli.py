@@ -57,6 +57,10 @@ def assert_usage_error(proc: subprocess.CompletedProcess, *needles: str) -> None
         (["train", "--activation", "swish"], ["--activation", "'swish'"]),
         (["graph", "no-net"], ["'no-net'"]),
         (["graph", "neuron", "--out", "g.txt"], ["'.txt'"]),
+        (["step", "no-net"], ["'no-net'", "reuse"]),
+        (["step"], ["step --list"]),
+        (["step", "221", "--out", "p.svg"], [".html", "'p.svg'"]),
+        (["step", "221", "--order", "sideways"], ["--order", "'sideways'"]),
         (["activations", "swish"], ["'swish'"]),
         (["activations", "--points", "1,a"], ["--points", "'1,a'"]),
         (["frobnicate"], ["'frobnicate'"]),
@@ -130,6 +134,9 @@ def test_demo_writes_graph_plots_and_a_consistent_chain_rule(tmp_path):
     assert (tmp_path / "out" / "graph.svg").read_text()[:200].lstrip().startswith("<?xml")
     if HAS_MPL:
         assert {"loss.png", "fit.png"} <= set(files)
+    player = (tmp_path / "out" / "backprop.html").read_text(encoding="utf-8")
+    assert 'id="mgx-caption"' in player and "http" not in player
+    assert "backprop.html in a browser" in out
     mse = _numbers_after("final MSE:", out)
     assert len(mse) == 1
     assert 0 < mse[0] < 0.1
@@ -164,7 +171,7 @@ def test_demo_without_matplotlib(tmp_path):
     proc = run("demo", "--out", "out", "--epochs", "20", "--no-progress", cwd=tmp_path, code=code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("matplotlib is not installed") == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["graph.svg"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["backprop.html", "graph.svg"]
 
 
 # ---------------------------------------------------------------------------- train
@@ -247,6 +254,41 @@ def test_graph_named_networks(tmp_path):
     proc = run("graph", "neuron", "--out", "n.dot", cwd=tmp_path)
     assert proc.returncode == 0
     assert "digraph" in (tmp_path / "n.dot").read_text()
+
+
+def _frames_json(path: pathlib.Path) -> dict:
+    import json
+
+    page = path.read_text(encoding="utf-8")
+    start = page.index('<script type="application/json" class="mgx-frames">')
+    body = page[page.index(">", start) + 1 : page.index("</script>", start)]
+    return json.loads(body)
+
+
+def test_step_writes_the_player_of_a_named_network(tmp_path):
+    import microgradx as mgx
+    from microgradx.lab import networks
+
+    proc = run("step", "221", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    net = networks.build("221")
+    stepper = mgx.step_backward(net.loss, model=net.model)
+    assert f"wrote backprop-221.html: {len(stepper)} frames" in proc.stdout
+    data = _frames_json(tmp_path / "backprop-221.html")
+    assert [f["text"] for f in data["frames"]] == [f.text for f in stepper.frames]
+    assert run("step", "--list", cwd=tmp_path).stdout == run("graph", "--list", cwd=tmp_path).stdout
+
+
+def test_step_naive_order_shows_the_wrong_gradient(tmp_path):
+    proc = run("step", "reuse", "--order", "naive", "--out", "naive.html", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "b passed its gradient on before all its contributions had arrived" in proc.stdout
+    assert re.search(r"∂e/∂a\s+8\.0000\s+vs\s+2\.0000", proc.stdout), proc.stdout
+    data = _frames_json(tmp_path / "naive.html")
+    assert "naive pre-order" in (tmp_path / "naive.html").read_text(encoding="utf-8")
+    assert len(data["frames"]) == 6  # 3 forward ops, 3 backward calls (b's made too early)
+    proc = run("step", "reuse", "--order", "no-visited", "--out", "nv.html", cwd=tmp_path)
+    assert re.search(r"∂e/∂a\s+8\.0000\s+vs\s+10\.0000", proc.stdout), proc.stdout
 
 
 def test_activations_table_matches_the_definitions(tmp_path):

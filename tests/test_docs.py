@@ -35,6 +35,7 @@ MY_PAGES = [
     DOCS / "lab.md",
     DOCS / "api.md",
     DOCS / "notes-errata.md",
+    DOCS / "watching-backprop.md",
     *sorted((DOCS / "activations").glob("*.md")),
 ]
 

@@ -192,3 +192,28 @@ def test_deep_chain_needs_no_recursion():
     for _ in range(5000):
         y = y * 1.0
     assert compare_orders(y).mismatches == []
+
+
+def test_the_watching_backprop_page_quotes_the_real_reports():
+    """docs/watching-backprop.md prints both naive reports: they are what the code says."""
+    import pathlib
+    import re
+
+    page = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "watching-backprop.md").read_text(
+        encoding="utf-8"
+    )
+    quoted = re.findall(r"```text\n(.*?)```", page, re.S)
+    a = mgx.Tensor(1.0, requires_grad=True, name="a")
+    b = a + a
+    b.name = "b"
+    d = 3 * b
+    d.name = "d"
+    e = b + d
+    e.name = "e"
+    a2 = mgx.Tensor(1.0, requires_grad=True, name="a")
+    b2 = a2 + a2
+    b2.name = "b"
+    c2 = b2 + b2
+    c2.name = "c"
+    expected = [str(mgx.compare_orders(e)), str(mgx.compare_orders(c2, order="no-visited"))]
+    assert [q.strip() for q in quoted] == [x.strip() for x in expected]

@@ -6,13 +6,11 @@ Skips with a reason where selenium, Chromium or chromedriver is missing (never d
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 import pytest
 
 import microgradx as mgx
 from microgradx.lab import networks
+from microgradx.viz.browser import BrowserUnavailable, find_chromium, headless_chromium
 from microgradx.viz.draw import value_fields
 
 pytestmark = pytest.mark.slow
@@ -23,25 +21,10 @@ webdriver = pytest.importorskip(
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-CHROMEDRIVER = shutil.which("chromedriver")
-if CHROMIUM is None or CHROMEDRIVER is None:
-    pytest.skip(
-        "headless browser test needs Chromium and chromedriver on PATH "
-        "(Debian: apt-get install chromium chromium-driver)",
-        allow_module_level=True,
-    )
-
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
+try:
+    find_chromium()
+except BrowserUnavailable as err:
+    pytest.skip(f"headless browser test: {err}", allow_module_level=True)
 
 # Every box's fields as the page shows them, in one round trip.
 READ_BOXES = """
@@ -55,21 +38,8 @@ return data.boxes.map(function (id) {
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in FLAGS:
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="mgx-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.add_argument("--window-size=1400,900")
-    options.binary_location = CHROMIUM
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with headless_chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(browser, stepper, path):

@@ -336,3 +336,11 @@ def test_too_large_for_the_player():
     assert len(s) == 2 * player.MAX_PLAYER_TENSORS
     with pytest.raises(ValueError, match="at most"):
         s.html()
+
+
+def test_browser_helper_names_what_is_missing(monkeypatch, tmp_path):
+    from microgradx.viz.browser import BrowserUnavailable, find_chromium
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium, no chromedriver
+    with pytest.raises(BrowserUnavailable, match=r"selenium|Chromium and chromedriver not found"):
+        find_chromium()

@@ -136,6 +136,20 @@ def deep_sigmoid() -> Network:
     )
 
 
+def reuse() -> Network:
+    """A tensor used twice, e = b + 3b with b = a + a: the order of the backward pass matters."""
+    a = Tensor(1.0, requires_grad=True, name="a")
+    b = _named(a + a, "b")
+    d = _named(3 * b, "d")
+    e = _named(b + d, "e")
+    return Network(
+        e,
+        "a = 1, b = a + a, d = 3·b, e = b + d: ∂e/∂a = 8; b must wait for d's gradient before it passes "
+        "its own on (microgradx step reuse --order naive shows what happens if it does not)",
+        tensors={"a": a, "b": b},
+    )
+
+
 NETWORKS: dict[str, Callable[[], Network]] = {
     "neuron": neuron,
     "221": network_221,
@@ -143,6 +157,7 @@ NETWORKS: dict[str, Callable[[], Network]] = {
     "linear": linear,
     "dead-relu": dead_relu,
     "deep-sigmoid": deep_sigmoid,
+    "reuse": reuse,
 }
 
 
