@@ -17,6 +17,7 @@ from .function import Function, enable_grad, is_grad_enabled, no_grad
 from .functional import (
     abs,
     binary_cross_entropy,
+    binary_cross_entropy_with_logits,
     clip,
     concatenate,
     cross_entropy,
@@ -51,6 +52,7 @@ __all__ = [
     "__version__",
     "abs",
     "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "clip",
     "concatenate",
     "cross_entropy",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
-from .losses import BinaryCrossEntropy, CrossEntropy, MSELoss
+from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, MSELoss
 from .ops import Concatenate, Maximum, Minimum, Stack, Where
 from .tensor import Tensor, _check_real
 
@@ -20,6 +20,7 @@ __all__ = [
     "ACTIVATIONS",
     "abs",
     "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "clip",
     "concatenate",
     "cross_entropy",
@@ -90,9 +91,22 @@ def mse_loss(pred: Any, target: Any) -> Tensor:
 
 
 def binary_cross_entropy(pred: Any, target: Any) -> Tensor:
-    """−mean(y·ln p + (1 − y)·ln(1 − p)), logs clamped at −100 as PyTorch;  p must be in [0, 1]."""
+    """−mean(y·ln p + (1 − y)·ln(1 − p)), logs clamped at −100 as PyTorch;  p and y in [0, 1].
+
+    After a sigmoid output prefer `binary_cross_entropy_with_logits` on the logits: the same loss,
+    exact where σ(z) rounds to 0 or 1.
+    """
     pred = _t(pred)
     return BinaryCrossEntropy.apply(pred, pred._lift(target))
+
+
+def binary_cross_entropy_with_logits(logits: Any, target: Any) -> Tensor:
+    """mean(max(z, 0) − z·y + ln(1 + e^(−|z|))) = BCE(σ(z), y), stable for any z;  ∂L/∂z = (σ(z) − y)/n.
+
+    See `microgradx.losses.BinaryCrossEntropyWithLogits`.
+    """
+    logits = _t(logits)
+    return BinaryCrossEntropyWithLogits.apply(logits, logits._lift(target))
 
 
 # ---------------------------------------------------------------- everyday ops (issue 15)

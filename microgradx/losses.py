@@ -9,6 +9,7 @@ from .function import Function
 
 __all__ = [
     "BinaryCrossEntropy",
+    "BinaryCrossEntropyWithLogits",
     "CrossEntropy",
     "MSELoss",
 ]
@@ -56,8 +57,24 @@ _GRAD_EPS = float(np.float32(1e-12))
 
 
 def _clamped_log(x: np.ndarray) -> np.ndarray:
-    """max(ln x, −100) without a divide-by-zero warning at x = 0 (ln of a tiny positive instead)."""
-    return np.maximum(np.log(np.maximum(x, np.finfo(x.dtype).tiny)), _LOG_CLAMP)
+    """max(ln x, −100) in every dtype: ln 0 = −∞ is clamped to −100 (as PyTorch).
+
+    (Clamping x at the dtype's tiny instead would give ln(1.2e-38) = −87.3 in float32.)
+    """
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(x), _LOG_CLAMP)
+
+
+def _clamped_log1m(p: np.ndarray) -> np.ndarray:
+    """max(ln(1 − p), −100), with log1p: exact for tiny p (ln(1 − 1e-7) in float32 is not 0)."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log1p(-p), _LOG_CLAMP)
+
+
+def _check_probabilities(op: str, what: str, a: np.ndarray, hint: str) -> None:
+    if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
+        bad = a[~((a >= 0) & (a <= 1))].flat[0]
+        raise ValueError(f"{op}: {what} must lie in [0, 1], found {bad!r}{hint}")
 
 
 class BinaryCrossEntropy(Function):
@@ -77,11 +94,17 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, p, y):
         _check_same_shape("binary_cross_entropy", p, y)
-        if p.size and not (np.all(p >= 0) and np.all(p <= 1)):
-            bad = p[~((p >= 0) & (p <= 1))].flat[0]
-            raise ValueError(f"input probabilities must lie in [0, 1], found {bad!r} (apply sigmoid first)")
+        _check_probabilities(
+            "binary_cross_entropy",
+            "input probabilities",
+            p,
+            " (apply sigmoid first, or use binary_cross_entropy_with_logits on the logits)",
+        )
+        _check_probabilities(
+            "binary_cross_entropy", "targets", y, " (a target is a probability: 0, 1 or between)"
+        )
         log_p = _clamped_log(p)
-        log_1mp = _clamped_log(1.0 - p)
+        log_1mp = _clamped_log1m(p)
         ctx.save_for_backward(p, y)
         ctx.n = p.size
         return np.asarray(-np.mean(y * log_p + (1.0 - y) * log_1mp))
@@ -98,6 +121,50 @@ class BinaryCrossEntropy(Function):
             with np.errstate(divide="ignore"):
                 gy = scale * (np.log1p(-p) - np.log(p))
         return gp, gy
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """L = (1/n) Σᵢ [max(zᵢ, 0) − zᵢ·yᵢ + ln(1 + e^(−|zᵢ|))]: binary cross-entropy of σ(z) against y,
+    computed from the logits z (PyTorch's ``binary_cross_entropy_with_logits``, mean reduction).
+
+    It equals ``binary_cross_entropy(sigmoid(z), y)`` but never forms σ(z): the rearranged form has
+    no exp of a large positive number and no ln of 0, so it stays exact for |z| up to 1e3 and
+    beyond, where σ(z) rounds to 0 or 1 and the probability form has to clamp.
+
+    Derivatives: ∂L/∂zᵢ = (σ(zᵢ) − yᵢ)/n,  ∂L/∂yᵢ = −zᵢ/n.
+    Chain rule: this is the sigmoid's σ′ = σ(1 − σ) cancelling the BCE's 1/(p(1 − p)):
+    ∂L/∂z = ∂L/∂p · ∂p/∂z = (p − y)/(p(1 − p)) · p(1 − p) = p − y (per element, over n).
+    Targets may be any probability in [0, 1]. (PyTorch's ``pos_weight`` and ``weight`` are not
+    offered.)
+    """
+
+    name = "binary_cross_entropy_with_logits"
+    formula = "(1/n) Σ [max({0}, 0) − {0}·{1} + ln(1 + e^(−|{0}|))]"
+    derivatives = ("(σ({0})−{1})/n", "−{0}/n")
+
+    @staticmethod
+    def forward(ctx, z, y):
+        _check_same_shape("binary_cross_entropy_with_logits", z, y)
+        _check_probabilities(
+            "binary_cross_entropy_with_logits", "targets", y, " (a target is a probability: 0, 1 or between)"
+        )
+        e = np.exp(-np.abs(z))
+        ctx.save_for_backward(z, y, e)
+        ctx.n = z.size
+        return np.asarray(np.mean(np.maximum(z, 0) - z * y + np.log1p(e)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, y, e = ctx.saved_tensors
+        need_z, need_y = ctx.needs_input_grad
+        scale = grad / ctx.n
+        gz = gy = None
+        if need_z:
+            sig = np.where(z >= 0, 1.0, e) / (1.0 + e)  # σ(z) without overflow, as `Sigmoid`
+            gz = scale * (sig - y)
+        if need_y:
+            gy = -scale * z
+        return gz, gy
 
 
 class CrossEntropy(Function):

@@ -758,12 +758,13 @@ class Var(Function):
     name = "var"
     hyperparameters = ("ddof",)
     formula = "Σ({0} − mean)²/(n − ddof)"
-    derivatives = ("2({0}−mean)/(n−{ctx.ddof})",)
+    derivatives = ("2({0}−mean)/{ctx.divisor_text}",)
 
     @staticmethod
     def forward(ctx, a, axis=None, ddof=0, keepdims=False):
         ctx.axes, dev, ctx.divisor = _var_parts(a, axis, ddof, "var")
         ctx.ddof, ctx.keepdims = ddof, bool(keepdims)
+        ctx.divisor_text = "n" if ddof == 0 else f"(n−{ddof})"
         ctx.save_for_backward(dev)
         return np.asarray((dev * dev).sum(axis=ctx.axes, keepdims=ctx.keepdims) / ctx.divisor)
 
@@ -785,12 +786,13 @@ class Std(Function):
     name = "std"
     hyperparameters = ("ddof",)
     formula = "√(Σ({0} − mean)²/(n − ddof))"
-    derivatives = ("({0}−mean)/((n−{ctx.ddof})·{out})",)
+    derivatives = ("({0}−mean)/({ctx.divisor_text}·{out})",)
 
     @staticmethod
     def forward(ctx, a, axis=None, ddof=0, keepdims=False):
         ctx.axes, dev, ctx.divisor = _var_parts(a, axis, ddof, "std")
         ctx.ddof, ctx.keepdims = ddof, bool(keepdims)
+        ctx.divisor_text = "n" if ddof == 0 else f"(n−{ddof})"
         out = np.sqrt((dev * dev).sum(axis=ctx.axes, keepdims=True) / ctx.divisor)
         ctx.save_for_backward(dev, out)
         return out if ctx.keepdims else np.asarray(np.squeeze(out, axis=ctx.axes))

@@ -28,6 +28,7 @@ __all__ = ["LOSSES", "fit"]
 LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
     "mse": F.mse_loss,
     "bce": F.binary_cross_entropy,
+    "bce_with_logits": F.binary_cross_entropy_with_logits,
 }
 
 _DEFAULT_LR = 0.01

@@ -63,6 +63,11 @@ GOLDEN = {
         "L",  # an unnamed loss at the root is the notes' L (viz.names)
         ["∂out/∂x = (x−y)/(x(1−x))/n", "∂out/∂y = (ln(1−x) − ln x)/n"],
     ),
+    "binary_cross_entropy_with_logits": (
+        lambda: mgx.binary_cross_entropy_with_logits(_x((2,)), _y((2,))),
+        "L",
+        ["∂out/∂x = (σ(x)−y)/n", "∂out/∂y = −x/n"],
+    ),
     "abs": (lambda: abs(_x()), "abs(x)", ["∂out/∂x = sign(x)"]),
     "sqrt": (lambda: _x().sqrt(), "√(x)", ["∂out/∂x = 1/(2√x)"]),
     "log1p": (lambda: mgx.log1p(_x()), "log1p(x)", ["∂out/∂x = 1/(1+x)"]),
@@ -93,7 +98,7 @@ GOLDEN = {
         ["∂out/∂x = 1/k at the k smallest (tied) elements, 0 elsewhere"],
     ),
     "var": (lambda: _x((3,)).var(ddof=1), "var(x)", ["∂out/∂x = 2(x−mean)/(n−1)"]),
-    "std": (lambda: _x((3,)).std(), "std(x)", ["∂out/∂x = (x−mean)/((n−0)·out)"]),
+    "std": (lambda: _x((3,)).std(), "std(x)", ["∂out/∂x = (x−mean)/(n·out)"]),
     "flatten": (lambda: _x((2, 2)).flatten(), "flatten(x)", ["∂out/∂x = 1"]),
     "squeeze": (lambda: _x((1, 2)).squeeze(), "squeeze(x)", ["∂out/∂x = 1"]),
     "unsqueeze": (lambda: _x((2,)).unsqueeze(0), "unsqueeze(x)", ["∂out/∂x = 1"]),
@@ -141,6 +146,7 @@ STRUCTURE = {
     "softmax": ("call", 0, False, ("axis",)),
     "log_softmax": ("call", 0, False, ("axis",)),
     "cross_entropy": ("call", 0, False, ("ignore_index",)),
+    "binary_cross_entropy_with_logits": ("call", 0, False, ()),
 }
 
 

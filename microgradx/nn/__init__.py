@@ -23,7 +23,7 @@ from .activation import (
     default_init,
 )
 from .layers import MLP, Layer, Neuron, Sequential
-from .loss import BCELoss, MSELoss
+from .loss import BCELoss, BCEWithLogitsLoss, MSELoss
 from .module import Module, Parameter
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "MLP",
     "SELU",
     "BCELoss",
+    "BCEWithLogitsLoss",
     "Layer",
     "LeakyReLU",
     "MSELoss",

@@ -1,4 +1,4 @@
-"""Loss modules `MSELoss` and `BCELoss`: ``loss_fn(pred, target) -> scalar Tensor`` (mean reduction).
+"""Loss modules `MSELoss`, `BCELoss` and `BCEWithLogitsLoss`: ``loss_fn(pred, target) -> scalar Tensor`` (mean reduction).
 
 They wrap the loss ops of ``microgradx.losses`` (formulas and derivatives live there) so a loss
 can be passed around like any other module, e.g. ``fit(model, X, y, loss=MSELoss())``.
@@ -12,7 +12,7 @@ from .. import functional as F
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["BCELoss", "MSELoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "MSELoss"]
 
 
 class MSELoss(Module):
@@ -46,3 +46,21 @@ class BCELoss(Module):
 
     def forward(self, pred: Any, target: Any) -> Tensor:
         return F.binary_cross_entropy(pred, target)
+
+
+class BCEWithLogitsLoss(Module):
+    """Binary cross-entropy on logits, L = (1/n) Σᵢ [max(zᵢ, 0) − zᵢyᵢ + ln(1 + e^(−|zᵢ|))].
+
+    The same loss as ``BCELoss()(sigmoid(z), y)`` without forming σ(z), so it stays exact for
+    any z (PyTorch's ``BCEWithLogitsLoss``, mean reduction): give the model a linear output and
+    use this instead of a sigmoid output with `BCELoss`. ∂L/∂zᵢ = (σ(zᵢ) − yᵢ)/n.
+
+    Examples:
+        >>> round(BCEWithLogitsLoss()([0.0], [1.0]).item(), 4)
+        0.6931
+    """
+
+    name = "binary_cross_entropy_with_logits"
+
+    def forward(self, logits: Any, target: Any) -> Tensor:
+        return F.binary_cross_entropy_with_logits(logits, target)
