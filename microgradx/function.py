@@ -287,6 +287,11 @@ def _as_result_array(out: Any, op: str) -> np.ndarray:
     """Coerce a forward result (a NumPy scalar, say) into a float ndarray, or explain the error."""
     if isinstance(out, np.floating):  # the usual case: an op on 0-d arrays returns a NumPy scalar
         return np.asarray(out)
+    if isinstance(out, (tuple, list)):  # np.asarray would stack several outputs into one tensor
+        raise TypeError(
+            f"{op}: forward must return one ndarray, got a {type(out).__name__} of {len(out)} "
+            "(a Function has one output; split it into one Function per output)"
+        )
     try:
         arr = np.asarray(out)
     except (TypeError, ValueError) as err:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import topological_order
 from .function import no_grad
 from .tensor import Tensor
 
@@ -50,7 +51,8 @@ def gradcheck(
     every input that requires grad, the analytic ∂out_j/∂in_k (one backward pass per output
     element, with a one-hot ``gradient``) must satisfy
     |analytic − numeric| ≤ atol + rtol·|numeric|. Inputs are used in float64 copies, so
-    ``fn``'s own arithmetic is checked, and their ``.grad`` is left as it was.
+    ``fn``'s own arithmetic is checked. Every ``.grad`` is left as it was: the inputs', and those of
+    tensors ``fn`` closes over (a model's parameters), which the backward passes would otherwise fill.
 
     Returns:
         True when every element agrees.
@@ -78,16 +80,27 @@ def gradcheck(
         raise ValueError("gradcheck: fn's output does not depend on any input that requires grad")
     n_out = out.data.size
     analytic = [np.zeros((n_out, t.data.size)) for t in work]
-    for j in range(n_out):
-        for t in work:
-            t.grad = None
-        out = _as_output(fn(*work))
-        seed = np.zeros(out.data.shape, dtype=out.data.dtype)
-        seed.reshape(-1)[j] = 1.0
-        out.backward(seed)
-        for i, t in enumerate(work):
-            if t.requires_grad and t.grad is not None:
-                analytic[i][j] = t.grad.reshape(-1)
+    # Tensors fn closes over (a model's parameters, say) get gradients from the backward passes
+    # below too: remember every leaf's .grad and put it back, so gradcheck changes none of them.
+    mine = {id(t) for t in work}
+    others = [t for t in topological_order(out) if t._ctx is None and id(t) not in mine]
+    saved = [(t, t.grad, None if t.grad is None else t.grad.copy()) for t in others]
+    try:
+        for j in range(n_out):
+            for t in work:
+                t.grad = None
+            out = _as_output(fn(*work))
+            seed = np.zeros(out.data.shape, dtype=out.data.dtype)
+            seed.reshape(-1)[j] = 1.0
+            out.backward(seed)
+            for i, t in enumerate(work):
+                if t.requires_grad and t.grad is not None:
+                    analytic[i][j] = t.grad.reshape(-1)
+    finally:
+        for t, grad, values in saved:  # the same array object, with its old values
+            if grad is not None:
+                grad[...] = values
+            t.grad = grad
     for i, t in enumerate(work):
         if not t.requires_grad:
             continue

@@ -107,3 +107,34 @@ def test_change_after_backward_then_new_forward_is_fine():
     x.grad = None
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad, [6.0, 6.0])
+
+
+# ---------------------------------------------------------------- gradcheck and Function results
+def test_gradcheck_leaves_closed_over_parameters_grad_as_it_was():
+    w = mgx.Tensor([1.0, -2.0], requires_grad=True)
+    v = mgx.Tensor([0.5, 0.5], requires_grad=True)  # never had a gradient
+    w.grad = np.array([5.0, 5.0])
+    before = w.grad
+    x = mgx.Tensor([0.3, 0.4], requires_grad=True)
+    assert mgx.gradcheck(lambda t: (t * w + v).tanh(), x)
+    assert w.grad is before
+    np.testing.assert_array_equal(w.grad, [5.0, 5.0])
+    assert v.grad is None and x.grad is None
+    # and an MLP's parameters, the common case
+    net = mgx.nn.MLP(2, [3, 1], rng=0)
+    assert mgx.gradcheck(lambda t: net(t).sum(), mgx.Tensor([[0.1, -0.2]], requires_grad=True))
+    assert all(p.grad is None for p in net.parameters())
+
+
+def test_forward_returning_a_tuple_is_a_type_error():
+    class TwoOutputs(mgx.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a, 2 * a
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+    with pytest.raises(TypeError, match=r"twooutputs: forward must return one ndarray, got a tuple of 2"):
+        TwoOutputs.apply(mgx.Tensor([1.0, 2.0], requires_grad=True))
