@@ -430,7 +430,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _graph_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="network name")
     p.add_argument("--list", action="store_true", help="list the networks")
-    p.add_argument("--out", help="output file: .svg (default graph-NAME.svg), .png, .dot or .pdf")
+    p.add_argument(
+        "--out", help="output file: .svg (default graph-NAME.svg), .png, .jpg, .pdf (system Graphviz) or .dot"
+    )
 
 
 @command(
@@ -443,7 +445,7 @@ def _graph_arguments(p: argparse.ArgumentParser) -> None:
 def cmd_graph(args: argparse.Namespace) -> int:
     import microgradx as mgx
     from microgradx.lab import networks
-    from microgradx.viz.render import RendererError
+    from microgradx.viz.render import SUFFIX_FORMATS, RendererError
 
     prog = "microgradx graph"
     if args.list:
@@ -456,10 +458,10 @@ def cmd_graph(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise UsageError(f"{prog}: error: {err}") from None
     out = pathlib.Path(args.out if args.out is not None else f"graph-{args.name}.svg")
-    if out.suffix.lower() not in (".svg", ".png", ".dot", ".pdf"):
+    if out.suffix.lower() not in SUFFIX_FORMATS:
         raise UsageError(
             f"{prog}: error: argument --out: unsupported file type "
-            f"{out.suffix or '(none)'!r} in {str(out)!r}; expected .svg, .png, .dot or .pdf"
+            f"{out.suffix or '(none)'!r} in {str(out)!r}; expected one of {', '.join(SUFFIX_FORMATS)}"
         )
     out = output_file(prog, out)
     print(net.description)

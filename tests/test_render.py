@@ -286,3 +286,36 @@ def test_digraph_pipe_and_render_use_our_renderer(no_system_dot, tmp_path):
     assert (tmp_path / "graph.png").read_bytes()[:8] == PNG_MAGIC
     copy = g.copy()
     assert type(copy) is type(g) and copy.source == g.source
+
+
+# ---------------------------------------------------------------- formats and timeouts, one list
+@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "10", True])
+def test_bad_timeout_is_a_value_error_before_any_work(timeout, tmp_path):
+    x = mgx.Tensor(2.0, requires_grad=True, name="x")
+    y = x * x
+    with pytest.raises(ValueError, match=r"timeout must be a positive number of seconds, got"):
+        mgx.render_graph(y, tmp_path / "g.svg", timeout=timeout)
+    with pytest.raises(ValueError, match=r"timeout must be a positive number of seconds"):
+        R.pipe_dot("digraph {}", "svg", timeout=timeout)
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_unknown_pipe_format_names_it_and_the_known_ones():
+    g = mgx.draw_graph(mgx.Tensor(2.0, requires_grad=True) * 3)
+    with pytest.raises(ValueError, match=r"unknown output format 'bogus'; expected one of .*svg") as err:
+        g.pipe(format="bogus")
+    assert "install" not in str(err.value)
+
+
+def test_jpg_works_in_render_graph_as_in_pipe(tmp_path):
+    pytest.importorskip("graphviz")
+    try:
+        R.find_renderer("jpeg")
+    except R.RendererError as err:
+        pytest.skip(f"no renderer writes JPEG here: {err}")
+    y = mgx.Tensor(2.0, requires_grad=True, name="x") * 3
+    for name in ("g.jpg", "g.jpeg"):
+        path = mgx.render_graph(y, tmp_path / name)
+        assert path.read_bytes()[:3] == b"\xff\xd8\xff"  # the JPEG magic number
+    assert mgx.draw_graph(y).pipe(format="jpg")[:3] == b"\xff\xd8\xff"
+    assert set(R.SUFFIX_FORMATS.values()) <= R.FORMATS

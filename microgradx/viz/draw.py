@@ -62,8 +62,9 @@ class ComputationGraph(graphviz.Digraph):
         encoding: str | None = None,
     ) -> bytes | str:
         """The graph rendered to ``format`` (default ``self.format``, i.e. svg) as bytes, or
-        as text when ``encoding`` is given. Raises `microgradx.viz.render.RendererError` when no
-        renderer can write that format."""
+        as text when ``encoding`` is given. Raises ``ValueError`` for a format that is not one of
+        `microgradx.viz.render.FORMATS`, `microgradx.viz.render.RendererError` when no renderer
+        installed here can write it."""
         if renderer or formatter or neato_no_op or (engine not in (None, "dot")):
             raise ValueError(
                 "ComputationGraph.pipe supports only format= and encoding=; "
@@ -288,11 +289,14 @@ def render_graph(
         The path written, as a `pathlib.Path`.
 
     Raises:
-        ValueError: unknown suffix.
+        ValueError: unknown suffix (see `microgradx.viz.render.SUFFIX_FORMATS`), or a timeout
+            that is not a positive number of seconds.
         microgradx.viz.render.RendererError: no renderer writes that format here (the message says
             what to install), or rendering failed or timed out.
     """
-    _render.format_for_path(path)  # fail on a bad suffix before doing any work
+    _render.format_for_path(path)  # fail on a bad suffix or timeout before doing any work
+    if timeout is not None:
+        _render.check_timeout(timeout)
     graph = root if isinstance(root, graphviz.Digraph) else draw_graph(root, **options)
     if options and isinstance(root, graphviz.Digraph):
         raise TypeError(

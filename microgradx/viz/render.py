@@ -21,19 +21,25 @@ Examples:
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "FORMATS",
     "SUFFIX_FORMATS",
     "Renderer",
     "RendererError",
     "available_renderers",
+    "check_format",
+    "check_timeout",
     "find_renderer",
     "format_for_path",
     "pipe_dot",
@@ -41,7 +47,15 @@ __all__ = [
 ]
 
 #: File suffix -> Graphviz output format (``-T`` flag). ``dot`` means "write the DOT text".
-SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+SUFFIX_FORMATS = {
+    ".svg": "svg",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+}
 
 #: Seconds a renderer may run before `RendererError` is raised.
 DEFAULT_TIMEOUT = 60.0
@@ -77,6 +91,22 @@ class Renderer:
 
 #: What graphviz-pure writes (it has no PDF backend).
 GRAPHVIZ_PURE_FORMATS = frozenset({"svg", "png", "jpg", "jpeg", "json", "dot", "gv", "plain", "xdot"})
+#: Every output format microgradx asks a renderer for (``pipe`` and ``render_graph`` alike).
+FORMATS = GRAPHVIZ_PURE_FORMATS | {"pdf"}
+
+
+def check_format(fmt: Any) -> str:
+    """``fmt`` if it is one of `FORMATS`; else `ValueError` naming it and listing the known ones."""
+    if not isinstance(fmt, str) or fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
+    return fmt
+
+
+def check_timeout(timeout: Any) -> float:
+    """``timeout`` as a float if it is a positive, finite number of seconds; else `ValueError`."""
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not 0 < timeout < math.inf:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
 
 
 def _graphviz_pure_path() -> str | None:
@@ -164,9 +194,12 @@ def pipe_dot(
         renderer: a specific `Renderer`; default `find_renderer(fmt)`.
 
     Raises:
+        ValueError: ``fmt`` is not one of `FORMATS`, or ``timeout`` is not a positive number.
         RendererError: no renderer for ``fmt``, the renderer failed (its message included) or
             timed out.
     """
+    check_format(fmt)
+    timeout = check_timeout(timeout)
     if fmt == "dot" and renderer is None:
         return source.encode("utf-8")
     renderer = renderer or find_renderer(fmt)
@@ -197,6 +230,7 @@ def render_dot(source: str, path: str | os.PathLike[str], *, timeout: float = DE
     """
     out = Path(path)
     fmt = format_for_path(out)
+    check_timeout(timeout)
     data = pipe_dot(source, fmt, timeout=timeout)
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
