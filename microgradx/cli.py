@@ -366,6 +366,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     import microgradx as mgx
     from microgradx import data, diagnostics, init, nn, optim
     from microgradx.demo import loss_and_fit_plots, mse
+    from microgradx.train import diverged
 
     prog = "microgradx train"
     if args.init is not None:
@@ -407,10 +408,13 @@ def cmd_train(args: argparse.Namespace) -> int:
             progress=args.progress,
         )
         final = mse(net, X, y)
-    if not math.isfinite(final) or not math.isfinite(history[-1]):
+    bad = diverged(history)
+    if bad is not None or not math.isfinite(final):
+        bad = len(history) - 1 if bad is None else bad
         print(
-            f"training diverged at epoch {len(history) - 1} (loss {history[-1]:.4g}): "
-            f"lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}"
+            f"{prog}: training diverged at epoch {bad} (loss {history[bad]:.4g}, first epoch "
+            f"{history[0]:.4g}): lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}",
+            file=sys.stderr,
         )
         return 1
     print(f"final MSE: {final:.6f} (first epoch {history[0]:.6f})")

@@ -47,13 +47,15 @@ class SGD:
     Args:
         params: an iterable of Tensors (e.g. ``model.parameters()``); each is updated in place.
         lr: learning rate η, ``>= 0``.
-        momentum: μ, ``>= 0`` (default 0).
-        dampening: τ, ``>= 0`` (default 0).
+        momentum: μ, in ``[0, 1)`` (default 0). PyTorch accepts μ ≥ 1; microgradx refuses it,
+            since the buffer then never forgets and the steps grow without bound.
+        dampening: τ, in ``[0, 1]`` (default 0).
         weight_decay: λ, ``>= 0`` (default 0).
         nesterov: use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
 
     Raises:
-        ValueError: for a negative or non-finite hyper-parameter, Nesterov without momentum or
+        ValueError: for a negative or non-finite hyper-parameter, momentum >= 1, dampening > 1,
+            Nesterov without momentum or
             with dampening, an empty parameter list, or a parameter that is not a Tensor (each
             message names the bad value).
 
@@ -78,7 +80,17 @@ class SGD:
     ) -> None:
         self.lr = _check_hyper(lr, "learning rate lr")
         self.momentum = _check_hyper(momentum, "momentum")
+        if self.momentum >= 1:
+            raise ValueError(
+                f"SGD: invalid momentum {momentum!r}; expected 0 <= momentum < 1 (with momentum >= 1 "
+                "each step adds the gradient to an undamped running sum, so the steps grow without bound)"
+            )
         self.dampening = _check_hyper(dampening, "dampening")
+        if self.dampening > 1:
+            raise ValueError(
+                f"SGD: invalid dampening {dampening!r}; expected 0 <= dampening <= 1 "
+                "(the buffer update is momentum·b + (1 − dampening)·g)"
+            )
         self.weight_decay = _check_hyper(weight_decay, "weight_decay")
         if not isinstance(nesterov, bool):
             raise ValueError(f"SGD: nesterov must be True or False, got {nesterov!r}")

@@ -22,7 +22,7 @@ from .optim import SGD
 from .random import get_rng
 from .tensor import Tensor
 
-__all__ = ["LOSSES", "fit"]
+__all__ = ["DIVERGENCE_FACTOR", "LOSSES", "diverged", "fit"]
 
 #: Loss names `fit` accepts.
 LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
@@ -44,7 +44,34 @@ def _as_2d_array(a: Any, what: str) -> np.ndarray:
         arr = arr.reshape(-1, 1)
     if arr.ndim != 2:
         raise ValueError(f"fit: {what} must be 2-D (n_samples, n_features) or 1-D, got shape {arr.shape}")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        row, col = (int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"fit: {what} holds {float(arr[row, col])!r} at row {row}, column {col} "
+            f"({int((~finite).sum())} non-finite value(s) in all); remove or impute those rows first"
+        )
     return arr
+
+
+#: A run has diverged when its loss is not finite, or more than this many times its first
+#: epoch's loss (`diverged`): ``fit`` stops there with a ``RuntimeWarning``.
+DIVERGENCE_FACTOR = 1e4
+
+
+def diverged(history: list[float]) -> int | None:
+    """The first epoch at which ``history`` (a `fit` loss history) diverged, or None.
+
+    Diverged means: the loss is nan or infinite, or above `DIVERGENCE_FACTOR` times the loss of
+    the first epoch.
+    """
+    if not history:
+        return None
+    limit = DIVERGENCE_FACTOR * history[0] if math.isfinite(history[0]) else math.inf
+    for epoch, value in enumerate(history):
+        if not math.isfinite(value) or value > limit:
+            return epoch
+    return None
 
 
 def _progress_bar() -> Any:
@@ -212,10 +239,10 @@ def fit(
             history.append(epoch_loss)
             if progress:
                 bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
-            if not math.isfinite(epoch_loss):
+            if not math.isfinite(epoch_loss) or epoch_loss > DIVERGENCE_FACTOR * history[0]:
                 warnings.warn(
-                    f"fit: the loss became {epoch_loss} at epoch {epoch}: training "
-                    f"diverged; try a smaller learning rate",
+                    f"fit: training diverged at epoch {epoch}: the loss is {epoch_loss:.4g} "
+                    f"(first epoch {history[0]:.4g}); try a smaller learning rate",
                     RuntimeWarning,
                     stacklevel=2,
                 )

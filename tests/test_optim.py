@@ -141,3 +141,17 @@ def test_plain_tensors_are_accepted():
     (t * t).sum().backward()
     opt.step()
     assert t.data.tolist() == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"momentum": 1.0}, r"invalid momentum 1.0; expected 0 <= momentum < 1"),
+        ({"momentum": 1.5}, r"invalid momentum 1.5"),
+        ({"momentum": 0.5, "dampening": 1.5}, r"invalid dampening 1.5; expected 0 <= dampening <= 1"),
+    ],
+)
+def test_momentum_of_one_or_more_and_dampening_above_one_are_refused(kwargs, needle):
+    with pytest.raises(ValueError, match=needle):
+        optim.SGD([mgx.Tensor([1.0], requires_grad=True)], lr=0.1, **kwargs)
+    optim.SGD([mgx.Tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.999, dampening=1.0)

@@ -165,10 +165,41 @@ def test_sine_regressor_reaches_small_mse(activation):
 def test_divergence_stops_training_with_a_warning():
     X = np.linspace(-1, 1, 20).reshape(-1, 1) * 100
     net = nn.Layer(1, 1, rng=0)
-    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="diverged"):
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="diverged at epoch"):
         history = fit(net, X, X, lr=10.0, epochs=500, progress=False)
-    assert len(history) < 500 and not np.isfinite(history[-1])
-    assert all(np.isfinite(history[:-1]))
+    # it stops at the first epoch whose loss is not finite or 1e4 times the first one
+    from microgradx.train import DIVERGENCE_FACTOR, diverged
+
+    assert len(history) < 500
+    last = history[-1]
+    assert not np.isfinite(last) or last > DIVERGENCE_FACTOR * history[0]
+    assert all(np.isfinite(history[:-1])) and max(history[:-1]) <= DIVERGENCE_FACTOR * history[0]
+    assert diverged(history) == len(history) - 1
+
+
+def test_diverged_definition():
+    from microgradx.train import diverged
+
+    assert diverged([1.0, 0.5, 0.1]) is None
+    assert diverged([1.0, 2.0, 9999.0]) is None
+    assert diverged([1.0, 2.0, 10001.0, 0.5]) == 2
+    assert diverged([1.0, float("nan")]) == 1
+    assert diverged([float("inf")]) == 0
+    assert diverged([]) is None
+
+
+@pytest.mark.parametrize("where", ["X", "y"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_fit_names_the_first_non_finite_row_before_training(where, bad):
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.arange(6.0).reshape(6, 1)
+    (X if where == "X" else y)[3, -1] = bad
+    net = nn.Layer(2, 1, rng=0)
+    before = net.weight.data.copy()
+    col = 1 if where == "X" else 0
+    with pytest.raises(ValueError, match=rf"fit: {where} holds {bad!r} at row 3, column {col}"):
+        fit(net, X, y, epochs=3, progress=False)
+    np.testing.assert_array_equal(net.weight.data, before)  # nothing was trained
 
 
 def test_toy_regressor_example_runs(tmp_path, capsys):
