@@ -27,8 +27,12 @@ def save(state_dict: Mapping[str, np.ndarray], path: str | os.PathLike) -> None:
         if arr.dtype.kind not in "fiub":
             raise ValueError(f"save: {key!r} has dtype {arr.dtype}; only numeric arrays can be saved")
         arrays[key] = arr
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
+    # One .npy member per key, written directly: np.savez(**arrays) would take a key named
+    # "file" or "allow_pickle" for its own argument.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for key, arr in arrays.items():
+            with archive.open(f"{key}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(arr), allow_pickle=False)
 
 
 def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -49,6 +53,10 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
             out = {}
             for key in archive.files:
                 arr = archive[key]
+                if not isinstance(arr, np.ndarray):  # a member that is not an .npy file
+                    raise ValueError(
+                        f"load: {os.fspath(path)!r} holds a member {key!r} that is not a NumPy array"
+                    )
                 if arr.dtype.kind not in "fiub":
                     raise ValueError(
                         f"load: {key!r} in {os.fspath(path)!r} has dtype {arr.dtype}, expected numbers"
@@ -60,9 +68,14 @@ def load(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except ValueError as err:
         if str(err).startswith("load:"):
             raise
+        # NumPy's own message would suggest allow_pickle=True: never, for a file of unknown origin.
+        reason = "it holds pickled objects" if "pickle" in str(err) else str(err)
+        if not zipfile.is_zipfile(path):
+            with open(path, "rb") as fh:
+                reason = f"it is not an .npz archive (it starts with {fh.read(12)!r})"
         raise ValueError(
-            f"load: {os.fspath(path)!r} is not a valid microgradx state file "
-            f"(an .npz archive of numeric arrays without pickle): {err}"
+            f"load: {os.fspath(path)!r} is not a valid microgradx state file (an .npz archive of "
+            f"numeric arrays, as written by microgradx.save): {reason}"
         ) from None
     except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
         raise ValueError(

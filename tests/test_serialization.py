@@ -89,3 +89,53 @@ def test_single_npy_is_refused(tmp_path):
 def test_missing_file():
     with pytest.raises(FileNotFoundError):
         mgx.load("/nonexistent/dir/model.npz")
+
+
+# ---------------------------------------------------------------- keys, members, text, overflow
+def test_every_key_round_trips_including_numpys_own_argument_names(tmp_path):
+    state = {
+        "allow_pickle": np.arange(3.0),
+        "file": np.ones((2, 2)),
+        "fix_imports": np.zeros(1),
+        "layers.0.weight": np.eye(2),
+        "a/b": np.array([1.5]),
+    }
+    mgx.save(state, tmp_path / "k.npz")
+    back = mgx.load(tmp_path / "k.npz")
+    assert sorted(back) == sorted(state)
+    for key, value in state.items():
+        np.testing.assert_array_equal(back[key], value)
+        assert back[key].dtype == value.dtype
+
+
+def test_an_archive_member_that_is_not_an_array_is_a_value_error(tmp_path):
+    import zipfile
+
+    path = tmp_path / "mixed.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("w.npy", b"")  # replaced below by a real array
+    mgx.save({"w": np.ones(2)}, path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("notes.txt", "not an array")
+    with pytest.raises(ValueError, match=r"member 'notes.txt' that is not a NumPy array"):
+        mgx.load(path)
+
+
+def test_a_text_file_is_not_invited_to_be_unpickled(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_text("hello, this is text\n")
+    with pytest.raises(ValueError, match=r"not a valid microgradx state file.*not an \.npz archive") as err:
+        mgx.load(path)
+    assert "allow_pickle" not in str(err.value) and "unsafe" not in str(err.value)
+
+
+def test_load_state_dict_refuses_values_that_overflow_the_parameter_dtype():
+    layer = mgx.nn.Layer(1, 1, rng=0)
+    layer.weight.data = layer.weight.data.astype(np.float32)
+    before = layer.weight.data.copy()
+    state = {"weight": np.array([[1e300]]), "bias": np.zeros(1)}
+    with pytest.raises(ValueError, match=r"key 'weight' holds 1e\+300, which overflows .* float32"):
+        layer.load_state_dict(state)
+    np.testing.assert_array_equal(layer.weight.data, before)
+    layer.load_state_dict({"weight": np.array([[np.inf]]), "bias": np.zeros(1)})  # inf is inf
+    assert np.isinf(layer.weight.data[0, 0])

@@ -174,8 +174,8 @@ class Module:
         changes to ``state_dict`` do not reach the model. Nothing is changed if any check fails.
 
         Raises:
-            ValueError: naming the key, for a missing key, an unexpected key, a wrong shape or a
-                non-numeric value.
+            ValueError: naming the key, for a missing key, an unexpected key, a wrong shape, a
+                non-numeric value or a value that overflows the parameter's dtype.
             TypeError: if ``state_dict`` is not a mapping.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
@@ -205,7 +205,16 @@ class Module:
                     f"load_state_dict: key {key!r} has shape {arr.shape}, "
                     f"the parameter has shape {p.data.shape}"
                 )
-            arrays[key] = arr
+            with np.errstate(over="ignore", invalid="ignore"):
+                cast = arr.astype(p.data.dtype)
+            overflow = np.isfinite(arr) & ~np.isfinite(cast)
+            if overflow.any():
+                bad = arr[overflow].flat[0]
+                raise ValueError(
+                    f"load_state_dict: key {key!r} holds {float(bad)!r}, which overflows the "
+                    f"parameter's dtype {p.data.dtype} (largest {float(np.finfo(p.data.dtype).max):.4g})"
+                )
+            arrays[key] = cast
         for key, p in own.items():
             np.copyto(p.data, arrays[key], casting="unsafe")
 
