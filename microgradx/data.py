@@ -16,27 +16,21 @@ Examples:
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from . import validation
 from .random import get_rng
 
 __all__ = ["DATASETS", "get", "polynomial", "sine", "surface"]
 
 
 def _check_n(n, fn: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"data.{fn}: n must be a positive int, got {n!r}")
-    return int(n)
+    return validation.integer(n, "n", f"data.{fn}", minimum=1)
 
 
 def _check_real(value, what: str, fn: str, nonneg: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"data.{fn}: {what} must be a finite real number, got {value!r}")
-    if nonneg and value < 0:
-        raise ValueError(f"data.{fn}: {what} must be >= 0, got {value!r}")
-    return float(value)
+    return validation.real(value, what, f"data.{fn}", nonneg=nonneg)
 
 
 def _check_range(low, high, fn: str) -> tuple[float, float]:

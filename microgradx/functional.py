@@ -14,7 +14,8 @@ import numpy as np
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, MSELoss
 from .ops import Concatenate, Maximum, Minimum, Stack, Where
-from .tensor import Tensor, _check_real
+from .tensor import Tensor
+from .validation import real as _real
 
 __all__ = [
     "ACTIVATIONS",
@@ -65,7 +66,7 @@ def relu(x: Any) -> Tensor:
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope·x otherwise;  derivative 1 or negative_slope (at 0: negative_slope)."""
-    return LeakyReLU.apply(_t(x), negative_slope=_check_real("leaky_relu", "negative_slope", negative_slope))
+    return LeakyReLU.apply(_t(x), negative_slope=_real(negative_slope, "negative_slope", "leaky_relu"))
 
 
 def prelu(x: Any, weight: Any) -> Tensor:
@@ -76,7 +77,7 @@ def prelu(x: Any, weight: Any) -> Tensor:
 
 def elu(x: Any, alpha: float = 1.0) -> Tensor:
     """x for x > 0, α(eˣ − 1) otherwise;  derivative 1 or ELU(x) + α (at 0: α)."""
-    return ELU.apply(_t(x), alpha=_check_real("elu", "alpha", alpha))
+    return ELU.apply(_t(x), alpha=_real(alpha, "alpha", "elu", positive=True))
 
 
 def selu(x: Any) -> Tensor:

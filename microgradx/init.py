@@ -39,6 +39,7 @@ import numbers
 
 import numpy as np
 
+from . import validation
 from .random import get_rng
 
 __all__ = [
@@ -76,10 +77,6 @@ _LINEAR_FNS = (
 _GAIN_NAMES = (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 
 
-def _is_real(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
 def _check_shape(shape, fn: str) -> tuple[int, ...]:
     """Normalise ``shape`` (an int or a sequence of non-negative ints) to a tuple."""
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
@@ -95,13 +92,7 @@ def _check_shape(shape, fn: str) -> tuple[int, ...]:
 
 
 def _check_real(value, what: str, fn: str, positive: bool = False, nonneg: bool = False) -> float:
-    if not _is_real(value) or not math.isfinite(value):
-        raise ValueError(f"init.{fn}: {what} must be a finite real number, got {value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"init.{fn}: {what} must be > 0, got {value!r}")
-    if nonneg and value < 0:
-        raise ValueError(f"init.{fn}: {what} must be >= 0, got {value!r}")
-    return float(value)
+    return validation.real(value, what, f"init.{fn}", positive=positive, nonneg=nonneg)
 
 
 def fan_in_and_fan_out(shape) -> tuple[int, int]:
@@ -178,12 +169,8 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif _is_real(param):
-            slope = float(param)
         else:
-            raise ValueError(
-                f"calculate_gain: negative_slope for leaky_relu must be a real number, got {param!r}"
-            )
+            slope = validation.real(param, "negative_slope for leaky_relu", "calculate_gain")
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4

@@ -7,22 +7,16 @@ the gradients according to the optimization algo". The update is arithmetic on `
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
+from . import validation
 from .tensor import Tensor
 
 __all__ = ["SGD"]
 
 
 def _check_hyper(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"SGD: {what} must be a finite real number, got {value!r}")
-    if value < 0:
-        raise ValueError(f"SGD: invalid {what} {value!r}; expected a value >= 0")
-    return float(value)
+    return validation.real(value, what, "SGD", nonneg=True)
 
 
 class SGD:

@@ -349,9 +349,7 @@ class Tensor:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x if x > 0 else negative_slope·x; see `microgradx.functional.leaky_relu`."""
-        return LeakyReLU.apply(
-            self, negative_slope=_check_real("leaky_relu", "negative_slope", negative_slope)
-        )
+        return LeakyReLU.apply(self, negative_slope=_real(negative_slope, "negative_slope", "leaky_relu"))
 
     def prelu(self, weight: Any) -> Tensor:
         """x if x > 0 else a·x with a trainable slope ``weight``; see `microgradx.functional.prelu`."""
@@ -359,7 +357,7 @@ class Tensor:
 
     def elu(self, alpha: float = 1.0) -> Tensor:
         """x if x > 0 else α(eˣ − 1); see `microgradx.functional.elu`."""
-        return ELU.apply(self, alpha=_check_real("elu", "alpha", alpha))
+        return ELU.apply(self, alpha=_real(alpha, "alpha", "elu", positive=True))
 
     def selu(self) -> Tensor:
         """λ·(x if x > 0 else α(eˣ − 1)); see `microgradx.functional.selu`."""
@@ -402,10 +400,10 @@ class Tensor:
 
     def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
         """(1/β)·ln(1 + e^(βx)), linear where βx > threshold; see `microgradx.activations.Softplus`."""
-        beta = _check_real("softplus", "beta", beta)
+        beta = _real(beta, "beta", "softplus")
         if beta <= 0:
             raise ValueError(f"softplus: beta must be > 0, got {beta!r}")
-        return Softplus.apply(self, beta=beta, threshold=_check_real("softplus", "threshold", threshold))
+        return Softplus.apply(self, beta=beta, threshold=_real(threshold, "threshold", "softplus"))
 
     def softmax(self, axis: int = -1) -> Tensor:
         """Probabilities e^(xᵢ)/Σⱼ e^(xⱼ) along ``axis``; see `microgradx.activations.Softmax`."""
@@ -449,13 +447,6 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _check_real(op: str, arg: str, value: Any) -> float:
-    """Validate a scalar hyper-parameter: a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{op}: {arg} must be a finite real number, got {value!r}")
-    return float(value)
-
-
 # Imported last: the op modules and autograd import Tensor from here.
 from . import function as _function  # noqa: E402
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: E402
@@ -487,3 +478,4 @@ from .ops import (  # noqa: E402
     Unsqueeze,
     Var,
 )
+from .validation import real as _real  # noqa: E402

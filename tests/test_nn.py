@@ -501,3 +501,42 @@ def test_random_init_breaks_the_symmetry(activation):
         W = layer.weight.data
         spread = np.abs(W - W[:, :1]).max(axis=0)[1:]  # each unit vs unit 0
         assert np.all(spread > 1e-3)
+
+
+# ---------------------------------------------------------------- hyper-parameters at construction
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: nn.ELU(alpha=float("nan")), r"ELU: alpha must be a finite real number, got nan"),
+        (lambda: nn.ELU(alpha=0.0), r"ELU: alpha must be > 0, got 0.0"),
+        (lambda: nn.ELU(alpha=-1.0), r"ELU: alpha must be > 0, got -1.0"),
+        (
+            lambda: nn.LeakyReLU(float("inf")),
+            r"LeakyReLU: negative_slope must be a finite real number, got inf",
+        ),
+        (lambda: nn.LeakyReLU(True), r"LeakyReLU: negative_slope must be a finite real number, got True"),
+        (lambda: nn.PReLU(init=float("nan")), r"PReLU: init must be a finite real number, got nan"),
+        (lambda: nn.PReLU(num_parameters=0), r"PReLU: num_parameters must be a positive int, got 0"),
+    ],
+)
+def test_activation_modules_check_their_hyper_parameters_when_built(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_the_function_and_the_module_agree_on_elus_alpha():
+    for bad in (0.0, -0.5, float("nan")):
+        with pytest.raises(ValueError, match=r"elu: alpha must be"):
+            mgx.elu(mgx.Tensor([1.0]), alpha=bad)
+        with pytest.raises(ValueError, match=r"elu: alpha must be"):
+            mgx.Tensor([1.0]).elu(bad)
+        with pytest.raises(ValueError, match=r"ELU: alpha must be"):
+            nn.ELU(alpha=bad)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "0.2", True])
+def test_calculate_gain_refuses_a_non_finite_slope(bad):
+    with pytest.raises(
+        ValueError, match=r"calculate_gain: negative_slope for leaky_relu must be a finite real number"
+    ):
+        mgx.init.calculate_gain("leaky_relu", bad)

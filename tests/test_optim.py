@@ -108,10 +108,10 @@ def test_accepts_a_generator_of_parameters():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        (dict(lr=-0.1), "lr -0.1"),
-        (dict(lr=0.1, momentum=-0.5), "momentum -0.5"),
-        (dict(lr=0.1, weight_decay=-1e-4), "weight_decay -0.0001"),
-        (dict(lr=0.1, dampening=-1.0), "dampening -1.0"),
+        (dict(lr=-0.1), "SGD: learning rate lr must be >= 0, got -0.1"),
+        (dict(lr=0.1, momentum=-0.5), "momentum must be >= 0, got -0.5"),
+        (dict(lr=0.1, weight_decay=-1e-4), "weight_decay must be >= 0, got -0.0001"),
+        (dict(lr=0.1, dampening=-1.0), "dampening must be >= 0, got -1.0"),
         (dict(lr=float("nan")), "nan"),
         (dict(lr="0.1"), "'0.1'"),
         (dict(lr=0.1, nesterov=True), "nesterov=True requires momentum > 0.*momentum=0.0"),

@@ -117,7 +117,7 @@ def test_progress_bar_is_shown_and_can_be_turned_off(capsys):
         (dict(epochs=0), "epochs must be a positive int, got 0"),
         (dict(batch_size=0), "batch_size must be None or a positive int, got 0"),
         (dict(loss="hinge"), "'hinge'.*mse, bce"),
-        (dict(lr=-1.0), "lr -1.0"),
+        (dict(lr=-1.0), "lr must be >= 0, got -1.0"),
         (dict(X=np.array([["a"]] * 5)), "X must be numeric"),
         (dict(callback=5), "callback must be callable"),
     ],

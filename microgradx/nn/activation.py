@@ -8,9 +8,9 @@ to these classes; `default_init` gives the initializer the notes recommend for e
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
+from .. import validation
 from ..tensor import Tensor
 from .module import Module, Parameter
 
@@ -91,9 +91,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
-            raise ValueError(f"LeakyReLU: negative_slope must be a real number, got {negative_slope!r}")
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = validation.real(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).leaky_relu(self.negative_slope)
@@ -125,16 +123,8 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
         super().__init__()
-        if (
-            isinstance(num_parameters, bool)
-            or not isinstance(num_parameters, numbers.Integral)
-            or num_parameters < 1
-        ):
-            raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")
-        if isinstance(init, bool) or not isinstance(init, numbers.Real):
-            raise ValueError(f"PReLU: init must be a real number, got {init!r}")
-        self.num_parameters = int(num_parameters)
-        self.weight = Parameter([float(init)] * self.num_parameters)
+        self.num_parameters = validation.integer(num_parameters, "num_parameters", "PReLU", minimum=1)
+        self.weight = Parameter([validation.real(init, "init", "PReLU")] * self.num_parameters)
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).prelu(self.weight)
@@ -147,7 +137,8 @@ class ELU(Module):
     """z for z > 0, α(eᶻ − 1) otherwise; derivative 1, or ELU(z) + α for z ≤ 0.
 
     Args:
-        alpha: the value ELU approaches for z → −∞ is −alpha (default 1.0).
+        alpha: the value ELU approaches for z → −∞ is −alpha (default 1.0); α > 0, as Clevert
+            et al. define it (α ≤ 0 would make ELU non-monotonic or flat for z < 0).
 
     Examples:
         >>> round(ELU()([-1.0]).item(), 4)
@@ -158,9 +149,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0) -> None:
         super().__init__()
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-            raise ValueError(f"ELU: alpha must be a real number, got {alpha!r}")
-        self.alpha = float(alpha)
+        self.alpha = validation.real(alpha, "alpha", "ELU", positive=True)
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).elu(self.alpha)

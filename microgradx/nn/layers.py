@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import init as _init
+from .. import validation
 from ..random import get_rng
 from ..tensor import Tensor
 from .activation import ACTIVATIONS, default_init
@@ -24,9 +25,7 @@ __all__ = ["MLP", "Layer", "Neuron", "Sequential"]
 
 
 def _check_size(value: Any, what: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {value!r}")
-    return int(value)
+    return validation.integer(value, what, where, minimum=1)
 
 
 def _resolve_activation(activation: Any, where: str) -> Any:

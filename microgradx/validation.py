@@ -1,0 +1,65 @@
+"""The one home of argument checks: every public function and constructor validates through these.
+
+Each check returns the value in its plain Python type, or raises ``ValueError`` with one message
+shape everywhere: ``"{where}: {name} must be …, got {value!r}"`` — the bad value and what was
+expected, named from the caller's point of view (``"elu"``, ``"ELU"``, ``"init.normal"``,
+``"SGD"`` …). Booleans are never accepted as numbers (``True`` is an int to Python, not a rate).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+__all__ = ["integer", "is_real", "real"]
+
+
+def is_real(value: Any) -> bool:
+    """A real number that is not a bool (ints, floats, NumPy scalars); nan and ±inf included."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def real(
+    value: Any,
+    name: str,
+    where: str,
+    *,
+    positive: bool = False,
+    nonneg: bool = False,
+    below: float | None = None,
+) -> float:
+    """``value`` as a float if it is a finite real number (and > 0, >= 0, < ``below`` if asked).
+
+    Examples:
+        >>> real(0.5, "alpha", "elu", positive=True)
+        0.5
+        >>> real(float("nan"), "alpha", "ELU")
+        Traceback (most recent call last):
+        ...
+        ValueError: ELU: alpha must be a finite real number, got nan
+    """
+    if not is_real(value) or not math.isfinite(value):
+        raise ValueError(f"{where}: {name} must be a finite real number, got {value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{where}: {name} must be > 0, got {value!r}")
+    if nonneg and value < 0:
+        raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
+    if below is not None and value >= below:
+        raise ValueError(f"{where}: {name} must be < {below:g}, got {value!r}")
+    return float(value)
+
+
+def integer(value: Any, name: str, where: str, *, minimum: int | None = None) -> int:
+    """``value`` as an int if it is an integer (not a bool) and at least ``minimum``.
+
+    Examples:
+        >>> integer(3, "n", "data.sine", minimum=1)
+        3
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{where}: {name} must be an int, got {value!r}")
+    if minimum is not None and value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{where}: {name} must be {kind}, got {value!r}")
+    return int(value)
