@@ -151,6 +151,8 @@ class SGD:
                 if b is None:  # first step: b ← g
                     b = bufs[i] = np.array(g, dtype=w.dtype, copy=True)
                 else:  # b ← μ·b + (1 − τ)·g
+                    if b.dtype != w.dtype:  # the model was converted (Module.to): follow it
+                        b = bufs[i] = b.astype(w.dtype)
                     mul(b, mu, b)
                     if tau == 0:
                         add(b, g, b)

@@ -12,7 +12,9 @@ import math
 import numbers
 from typing import Any
 
-__all__ = ["integer", "is_real", "real"]
+import numpy as np
+
+__all__ = ["float_dtype", "integer", "is_real", "real"]
 
 
 def is_real(value: Any) -> bool:
@@ -48,6 +50,22 @@ def real(
     if below is not None and value >= below:
         raise ValueError(f"{where}: {name} must be < {below:g}, got {value!r}")
     return float(value)
+
+
+def float_dtype(dtype: Any, where: str) -> np.dtype:
+    """``dtype`` as a NumPy dtype if it is float32 or float64 (the dtypes parameters may have).
+
+    Examples:
+        >>> float_dtype("float32", "Layer")
+        dtype('float32')
+    """
+    try:
+        dt = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind != "f" or dt.itemsize not in (4, 8):
+        raise ValueError(f"{where}: dtype must be float32 or float64, got {dtype!r}")
+    return dt
 
 
 def integer(value: Any, name: str, where: str, *, minimum: int | None = None) -> int:

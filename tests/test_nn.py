@@ -540,3 +540,52 @@ def test_calculate_gain_refuses_a_non_finite_slope(bad):
         ValueError, match=r"calculate_gain: negative_slope for leaky_relu must be a finite real number"
     ):
         mgx.init.calculate_gain("leaky_relu", bad)
+
+
+# ---------------------------------------------------------------- float32 models
+def test_dtype_argument_on_every_parameterised_module():
+    f32 = np.dtype(np.float32)
+    assert {p.dtype for p in nn.Layer(3, 2, rng=0, dtype=np.float32).parameters()} == {f32}
+    assert {p.dtype for p in nn.MLP(2, [4, 1], rng=0, dtype="float32").parameters()} == {f32}
+    assert {p.dtype for p in nn.Neuron(3, rng=0, dtype=np.float32).parameters()} == {f32}
+    assert nn.PReLU(dtype=np.float32).weight.dtype == f32
+    seq = nn.Sequential(nn.Layer(1, 4, rng=0, dtype=np.float32), nn.PReLU(dtype=np.float32))
+    assert {p.dtype for p in seq.parameters()} == {f32}
+    out = seq(np.ones((2, 1), dtype=np.float32))
+    assert out.dtype == f32
+    # the same starting numbers, rounded: float32 is float64's weights cast
+    w64 = nn.Layer(3, 2, rng=5).weight.data
+    np.testing.assert_array_equal(nn.Layer(3, 2, rng=5, dtype=np.float32).weight.data, w64.astype(np.float32))
+
+
+@pytest.mark.parametrize("bad", [np.int64, "float16", np.complex128, "bogus", None])
+def test_dtype_must_be_float32_or_float64(bad):
+    with pytest.raises(ValueError, match=r"Layer: dtype must be float32 or float64, got"):
+        nn.Layer(2, 2, dtype=bad)
+    with pytest.raises(ValueError, match=r"MLP.to: dtype must be float32 or float64"):
+        nn.MLP(2, [2], rng=0).to(bad)
+
+
+def test_to_float_and_double_convert_in_place_and_the_optimizer_follows():
+    net = nn.MLP(2, [4, 1], activation="tanh", rng=0)
+    params = net.parameters()
+    opt = mgx.optim.SGD(params, lr=0.05, momentum=0.9)
+    X, y = np.random.default_rng(0).normal(size=(16, 2)), np.zeros((16, 1))
+    for _ in range(3):
+        loss = mgx.mse_loss(net(X), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert net.float() is net
+    assert net.parameters() == params  # the same Parameter objects
+    assert all(p.dtype == np.float32 for p in params)
+    for _ in range(3):
+        loss = mgx.mse_loss(net(X.astype(np.float32)), y.astype(np.float32))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.dtype == np.float32
+    assert all(p.dtype == np.float32 for p in params)
+    assert all(b is None or b.dtype == np.float32 for b in opt.momentum_buffers)
+    net.double()
+    assert all(p.dtype == np.float64 for p in params)

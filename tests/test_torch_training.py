@@ -40,12 +40,13 @@ def _torch_activation(name: str):
     }[name]()
 
 
-def _mirror(net: nn.MLP, activation: str, output_activation: str | None):
+def _mirror(net: nn.MLP, activation: str, output_activation: str | None, dtype=None):
     """A torch.nn.Sequential equal to ``net``, weights copied (transposed), plus a list of
     (our parameter, torch parameter, transpose?) pairs for comparing them later."""
+    dtype = dtype or torch.float64
     modules, pairs = [], []
     for k, layer in enumerate(net.layers):
-        lin = torch.nn.Linear(layer.in_features, layer.out_features).double()
+        lin = torch.nn.Linear(layer.in_features, layer.out_features).to(dtype)
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(layer.weight.data.T.copy()))
             lin.bias.copy_(torch.from_numpy(layer.bias.data.copy()))
@@ -53,7 +54,7 @@ def _mirror(net: nn.MLP, activation: str, output_activation: str | None):
         pairs += [(layer.weight, lin.weight, True), (layer.bias, lin.bias, False)]
         act = activation if k < len(net.layers) - 1 else output_activation
         if act is not None:
-            t_act = _torch_activation(act).double()
+            t_act = _torch_activation(act).to(dtype)
             if act == "prelu":
                 with torch.no_grad():
                     t_act.weight.copy_(torch.from_numpy(layer.activation.weight.data.copy()))
@@ -196,3 +197,31 @@ def test_initializer_spread_matches_torch(ours, theirs, kw):
     assert w.std() == pytest.approx(tw.std(), rel=0.02)
     if ours.endswith("uniform"):
         assert abs(w).max() == pytest.approx(abs(tw).max(), rel=0.01)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_float32_mlp_matches_torch_float32(activation):
+    """dtype=float32 end to end: 50 steps of SGD with momentum agree with torch float32 to ~1e-6."""
+    X, y = (a.astype(np.float32) for a in _data())
+    net = nn.MLP(3, [8, 6, 1], activation=activation, rng=11, dtype=np.float32)
+    assert {p.dtype for p in net.parameters()} == {np.dtype(np.float32)}
+    tnet, pairs = _mirror(net, activation, None, dtype=torch.float32)
+    config = SGD_CONFIGS["momentum+weight_decay"]
+    opt = optim.SGD(net.parameters(), **config)
+    topt = torch.optim.SGD(tnet.parameters(), **config)
+    Xm, ym, Xt, yt = mgx.Tensor(X), mgx.Tensor(y), torch.from_numpy(X), torch.from_numpy(y)
+    for _ in range(50):
+        L = mgx.mse_loss(net(Xm), ym)
+        opt.zero_grad()
+        L.backward()
+        opt.step()
+        tL = torch.nn.functional.mse_loss(tnet(Xt), yt)
+        topt.zero_grad()
+        tL.backward()
+        topt.step()
+        assert L.dtype == np.float32
+        np.testing.assert_allclose(L.item(), tL.item(), rtol=2e-5)
+    for p, tp, transpose in pairs:
+        expected = tp.detach().numpy()
+        assert p.dtype == np.float32
+        np.testing.assert_allclose(p.data, expected.T if transpose else expected, rtol=1e-4, atol=2e-6)

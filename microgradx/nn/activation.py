@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import validation
 from ..tensor import Tensor
 from .module import Module, Parameter
@@ -109,6 +111,7 @@ class PReLU(Module):
         num_parameters: 1 (one slope shared by all units, default) or the number of features
             (one slope per feature: axis 1 of the input, as PyTorch).
         init: the initial slope (default 0.25, as PyTorch).
+        dtype: the slope's dtype, float64 (default) or float32.
 
     Attributes:
         weight: the slopes, a `Parameter` of shape ``(num_parameters,)``.
@@ -121,10 +124,11 @@ class PReLU(Module):
 
     name = "prelu"
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype: Any = np.float64) -> None:
         super().__init__()
         self.num_parameters = validation.integer(num_parameters, "num_parameters", "PReLU", minimum=1)
-        self.weight = Parameter([validation.real(init, "init", "PReLU")] * self.num_parameters)
+        dt = validation.float_dtype(dtype, "PReLU")
+        self.weight = Parameter([validation.real(init, "init", "PReLU")] * self.num_parameters, dtype=dt)
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).prelu(self.weight)

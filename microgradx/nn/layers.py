@@ -28,8 +28,9 @@ def _check_size(value: Any, what: str, where: str) -> int:
     return validation.integer(value, what, where, minimum=1)
 
 
-def _resolve_activation(activation: Any, where: str) -> Any:
-    """A name -> a fresh activation module; a Module or callable -> itself; None -> None."""
+def _resolve_activation(activation: Any, where: str, dtype: Any = np.float64) -> Any:
+    """A name -> a fresh activation module (its parameters, PReLU's slope, in ``dtype``); a Module
+    or callable -> itself; None -> None."""
     if activation is None or isinstance(activation, Module):
         return activation
     if isinstance(activation, str):
@@ -39,7 +40,7 @@ def _resolve_activation(activation: Any, where: str) -> Any:
                 f"{where}: unknown activation {activation!r}; expected None, a "
                 f"callable, a Module or one of {', '.join(ACTIVATIONS)}"
             )
-        return cls()
+        return cls().to(dtype)
     if callable(activation):
         return activation
     raise ValueError(f"{where}: activation must be None, a name, a callable or a Module, got {activation!r}")
@@ -104,6 +105,7 @@ class Neuron(Module):
         init: initializer name or callable ``(shape, rng)``, drawn as a ``(n, 1)`` weight;
             None picks the `Layer` default for ``activation``.
         rng: None, an int seed or a ``numpy.random.Generator``.
+        dtype: the parameters' dtype, float64 (default) or float32.
 
     Attributes:
         weights: list of n scalar Parameters (registered as ``weights.0`` …; ``.name`` ``w1`` …).
@@ -118,14 +120,22 @@ class Neuron(Module):
         0.2689
     """
 
-    def __init__(self, in_features: int, activation: Any = None, init: Any = None, rng: Any = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        activation: Any = None,
+        init: Any = None,
+        rng: Any = None,
+        dtype: Any = np.float64,
+    ) -> None:
         super().__init__()
         n = _check_size(in_features, "in_features", "Neuron")
+        dt = validation.float_dtype(dtype, "Neuron")
         self.in_features = n
-        self.activation = _resolve_activation(activation, "Neuron")
+        self.activation = _resolve_activation(activation, "Neuron", dt)
         w = _initial_weight(init, self.activation, (n, 1), get_rng(rng), "Neuron")
-        self.weights = [Parameter(w[i, 0], name=f"w{i + 1}") for i in range(n)]
-        self.bias = Parameter(0.0, name="b")
+        self.weights = [Parameter(w[i, 0], name=f"w{i + 1}", dtype=dt) for i in range(n)]
+        self.bias = Parameter(0.0, name="b", dtype=dt)
 
     def forward(self, x: Any) -> Tensor:
         n = self.in_features
@@ -190,6 +200,8 @@ class Layer(Module):
             ``"zeros"``, …) or a callable ``(shape, rng) -> ndarray``.
         bias: add a bias (default True).
         rng: None, an int seed or a ``numpy.random.Generator`` for the initializer.
+        dtype: the parameters' dtype, float64 (default) or float32; the initial weights are
+            drawn in float64 and rounded, so both dtypes start from the same numbers.
 
     Attributes:
         weight: Parameter ``(in_features, out_features)``.
@@ -215,16 +227,18 @@ class Layer(Module):
         init: Any = None,
         bias: bool = True,
         rng: Any = None,
+        dtype: Any = np.float64,
     ) -> None:
         super().__init__()
         self.in_features = _check_size(in_features, "in_features", "Layer")
         self.out_features = _check_size(out_features, "out_features", "Layer")
-        self.activation = _resolve_activation(activation, "Layer")
+        dt = validation.float_dtype(dtype, "Layer")
+        self.activation = _resolve_activation(activation, "Layer", dt)
         w = _initial_weight(
             init, self.activation, (self.in_features, self.out_features), get_rng(rng), "Layer"
         )
-        self.weight = Parameter(w)
-        self.bias = Parameter(np.zeros(self.out_features)) if bias else None
+        self.weight = Parameter(w, dtype=dt)  # drawn in float64, then rounded to dtype
+        self.bias = Parameter(np.zeros(self.out_features), dtype=dt) if bias else None
 
     def forward(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
@@ -260,6 +274,7 @@ class MLP(Module):
             activation, see `Layer`).
         rng: None, an int seed or a ``numpy.random.Generator``; one generator feeds every layer
             in order, so the same seed gives the same network.
+        dtype: every layer's parameter dtype, float64 (default) or float32.
 
     Attributes:
         layers: list of `Layer`; parameters are named ``layers.0.weight``, ``layers.0.bias``, …
@@ -281,9 +296,11 @@ class MLP(Module):
         output_activation: Any = None,
         init: Any = None,
         rng: Any = None,
+        dtype: Any = np.float64,
     ) -> None:
         super().__init__()
         n_in = _check_size(in_features, "in_features", "MLP")
+        dt = validation.float_dtype(dtype, "MLP")
         if isinstance(layer_sizes, numbers.Integral) or not hasattr(layer_sizes, "__iter__"):
             raise ValueError(f"MLP: layer_sizes must be a list of positive ints, got {layer_sizes!r}")
         sizes = [_check_size(s, "every entry of layer_sizes", "MLP") for s in layer_sizes]
@@ -299,6 +316,7 @@ class MLP(Module):
                 activation=activation if k < len(sizes) - 1 else output_activation,
                 init=init,
                 rng=gen,
+                dtype=dt,
             )
             for k in range(len(sizes))
         ]

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import validation
 from ..function import _module_stack
 from ..tensor import Tensor
 
@@ -217,6 +218,36 @@ class Module:
             arrays[key] = cast
         for key, p in own.items():
             np.copyto(p.data, arrays[key], casting="unsafe")
+
+    # ------------------------------------------------------------------ dtype
+    def to(self, dtype: Any) -> Module:
+        """Convert every parameter (and its ``.grad``) to ``dtype``, float32 or float64; returns self.
+
+        The parameters stay the same `Parameter` objects (only their arrays are replaced), so an
+        optimizer built before keeps training them; `optim.SGD` converts its momentum buffers
+        to the new dtype at its next step.
+
+        Examples:
+            >>> from microgradx.nn import MLP
+            >>> net = MLP(2, [3, 1], rng=0).to("float32")
+            >>> {str(p.dtype) for p in net.parameters()}
+            {'float32'}
+        """
+        dt = validation.float_dtype(dtype, f"{type(self).__name__}.to")
+        for p in self.parameters():
+            if p.dtype != dt:
+                p.data = p.data.astype(dt)
+                if p.grad is not None:
+                    p.grad = p.grad.astype(dt)
+        return self
+
+    def float(self) -> Module:
+        """``self.to(np.float32)``: float32 parameters (as PyTorch's ``Module.float()``)."""
+        return self.to(np.float32)
+
+    def double(self) -> Module:
+        """``self.to(np.float64)``: float64 parameters (as PyTorch's ``Module.double()``)."""
+        return self.to(np.float64)
 
     # ------------------------------------------------------------------ calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
