@@ -190,6 +190,12 @@ def output_file(prog: str, text: str | os.PathLike[str]) -> pathlib.Path:
     if path.is_dir():
         raise UsageError(f"{prog}: error: argument --out: {str(path)!r} is a folder, expected a file name")
     existed = path.exists()
+    in_the_way = next((q for q in path.parents if q.exists() and not q.is_dir()), None)
+    if in_the_way is not None:
+        raise UsageError(
+            f"{prog}: error: argument --out: cannot write {str(path)!r}: {str(in_the_way)!r} is a file, "
+            "not a folder"
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "ab"):

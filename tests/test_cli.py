@@ -86,6 +86,59 @@ def test_bad_input_in_a_subprocess(tmp_path, args, needles):
     assert_usage_error(run(*args, cwd=tmp_path), *needles)
 
 
+# Outputs that cannot be written (tests run as root, so permissions cannot stand in the way:
+# a file where a folder should be, and /proc, where nothing can be created).
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["demo", "--out", "afile", "--epochs", "5"], ["--out", "'afile' is a file, expected a folder"]),
+        (["demo", "--out", "/proc/mgx", "--epochs", "5"], ["--out", "cannot create the folder '/proc/mgx'"]),
+        (["train", "--out", "afile/sub", "--epochs", "2"], ["--out", "'afile/sub'"]),
+        (["train", "--out", "/proc/mgx", "--epochs", "2"], ["--out", "'/proc/mgx'"]),
+        (["graph", "neuron", "--out", "afile/g.svg"], ["--out", "'afile' is a file, not a folder"]),
+        (["graph", "neuron", "--out", "/proc/g.svg"], ["--out", "cannot write '/proc/g.svg'"]),
+        (["step", "221", "--out", "afile/p.html"], ["--out", "'afile' is a file, not a folder"]),
+        (["train", "--sizes", "100000000", "--epochs", "1"], ["--sizes", "above the limit"]),
+    ],
+)
+def test_unwritable_outputs_and_huge_sizes_are_one_line_with_status_2(
+    args, needles, capsys, monkeypatch, tmp_path
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("in the way")
+    status = cli.main(args)
+    out, err = capsys.readouterr()
+    assert_usage_error(subprocess.CompletedProcess(args, status, out, err), *needles)
+    assert not (tmp_path / "mgx").exists()
+
+
+def test_pdf_without_system_graphviz_is_one_line_with_status_2(tmp_path):
+    # a PATH with the Python that runs the CLI and graphviz-pure, but no system `dot`
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    pure = shutil.which("graphviz-pure") or str(pathlib.Path(sys.executable).with_name("graphviz-pure"))
+    if os.path.exists(pure):
+        (bindir / "graphviz-pure").symlink_to(pure)
+    env = {**os.environ, "PATH": str(bindir)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "microgradx", "graph", "neuron", "--out", "g.pdf"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert_usage_error(proc, "cannot write 'g.pdf'", "install the system Graphviz")
+    assert not (tmp_path / "g.pdf").exists()
+
+
+def test_negative_points_are_accepted_in_both_spellings(tmp_path):
+    a = run("activations", "relu", "--points", "-2,0,2", cwd=tmp_path)
+    b = run("activations", "relu", "--points=-2,0,2", cwd=tmp_path)
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert a.stdout == b.stdout and "-2" in a.stdout
+
+
 # ---------------------------------------------------------------------------- lab
 def test_lab_list_one_experiment_per_line(tmp_path):
     proc = run("lab", "--list", cwd=tmp_path)
