@@ -17,7 +17,6 @@ Histograms of the pre-activations go to --out (default: a temporary directory) w
 
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 import tempfile
@@ -28,7 +27,7 @@ except ImportError:  # run from a source checkout that is not installed
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
     import microgradx as mgx
 
-from microgradx import diagnostics, nn
+from microgradx import cli, diagnostics, nn
 from microgradx.lab.core import best_line_mse, fmt, sine_data, train
 from microgradx.lab.plots import Plotter
 
@@ -40,13 +39,45 @@ CASES = [
 ]
 
 
+def conclusions(results: dict[str, dict], *, var: float, line_mse: float) -> list[str]:
+    """One sentence per case, each computed from that run's numbers (nothing is assumed)."""
+    lines = []
+    for label, act, *_ in CASES:
+        r = results[label]
+        negative, mse = r["negative"], r["mse"]
+        if r["diverged_at"] is not None:
+            lines.append(
+                f"{label}: training diverged at epoch {r['diverged_at']} (loss not finite or 1e4× the first)"
+            )
+        elif act == "relu" and all(v == 1.0 for v in negative):
+            close = abs(mse - var) <= 0.05 * var
+            lines.append(
+                f"{label}: every unit is dead, so the network predicts a constant: MSE {fmt(mse)} "
+                f"{'≈' if close else 'vs'} Var(y) = {fmt(var)}"
+            )
+        elif act != "relu" and all(v == 1.0 for v in negative):
+            lines.append(
+                f"{label}: every unit is negative on every input, so the network is linear: MSE "
+                f"{fmt(mse)} vs the best straight line's {fmt(line_mse)}"
+            )
+        else:
+            share = max(negative)
+            word = "dead" if act == "relu" else "negative on every input"
+            lines.append(
+                f"{label}: at most {100 * share:.1f}% of a layer's units {word}; MSE {fmt(mse)} "
+                f"(a straight line: {fmt(line_mse)})"
+            )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict]:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=1000)
-    p.add_argument("--out", type=pathlib.Path, default=None, help="output directory (default: a temp dir)")
+    p = cli.script_parser(__doc__)
+    p.add_argument(
+        "--epochs", type=cli.positive_int, default=1000, help="training epochs per case (default 1000)"
+    )
+    p.add_argument("--out", default=None, help="output directory (default: a new temporary directory)")
     args = p.parse_args(argv)
-    out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-relu-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = cli.output_dir(p.prog, args.out or tempfile.mkdtemp(prefix="microgradx-relu-"))
 
     X, y = sine_data(128, 0)
     plots = Plotter(out, "dying-relu")
@@ -73,15 +104,12 @@ def main(argv: list[str] | None = None) -> dict[str, dict]:
         )
     print(f"MLP(1, [32, 1]) on sin(πx), {args.epochs} epochs; Var(y) = {fmt(float(y.var()))}")
     print(diagnostics.format_table(["training", "dead units", "final MSE"], rows))
-    print(f"all units dead: the network predicts a constant, MSE = Var(y) = {fmt(float(y.var()))}")
-    print(
-        f"leaky units all negative: the network is linear, at best the straight line's MSE "
-        f"{fmt(best_line_mse(X, y))}; the notes' other remedies (lower lr, bias 0.01) avoid the problem"
-    )
+    for line in conclusions(results, var=float(y.var()), line_mse=best_line_mse(X, y)):
+        print(line)
     for f in plots.files:
         print(f"wrote {f}")
     return results
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run_script(main))

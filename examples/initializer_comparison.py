@@ -12,7 +12,6 @@ ones learn. Plots go to --out when matplotlib is installed (default: a temporary
 
 from __future__ import annotations
 
-import argparse
 import pathlib
 import sys
 import tempfile
@@ -25,7 +24,7 @@ except ImportError:  # run from a source checkout that is not installed
 
 import numpy as np
 
-from microgradx import diagnostics, nn
+from microgradx import cli, diagnostics, nn
 from microgradx.lab.core import fmt, sci, sine_data, train
 from microgradx.lab.plots import Plotter
 
@@ -33,17 +32,19 @@ INITS = ["zeros", "random_small", "random_large", "xavier_uniform", "he_uniform"
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = cli.script_parser(__doc__)
     p.add_argument(
-        "--activation", choices=["tanh", "sigmoid", "relu", "leaky_relu", "elu", "selu"], default="tanh"
+        "--activation",
+        choices=["tanh", "sigmoid", "relu", "leaky_relu", "elu", "selu"],
+        default="tanh",
+        help="hidden-layer activation (default tanh)",
     )
-    p.add_argument("--depth", type=int, default=6)
-    p.add_argument("--width", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=200)
-    p.add_argument("--out", type=pathlib.Path, default=None, help="output directory (default: a temp dir)")
+    p.add_argument("--depth", type=cli.positive_int, default=6, help="hidden layers (default 6)")
+    p.add_argument("--width", type=cli.positive_int, default=64, help="units per hidden layer (default 64)")
+    p.add_argument("--epochs", type=cli.positive_int, default=200, help="training epochs (default 200)")
+    p.add_argument("--out", default=None, help="output directory (default: a new temporary directory)")
     args = p.parse_args(argv)
-    out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-init-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = cli.output_dir(p.prog, args.out or tempfile.mkdtemp(prefix="microgradx-init-"))
 
     gen = np.random.default_rng(0)
     X = gen.standard_normal((256, args.width))
@@ -118,4 +119,4 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run_script(main))

@@ -14,7 +14,6 @@ Writes the graph (SVG) into --out (default: a fresh temporary directory).
 
 from __future__ import annotations
 
-import argparse
 import math
 import pathlib
 import sys
@@ -25,6 +24,8 @@ try:
 except ImportError:  # run from a source checkout that is not installed
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
     import microgradx as mgx
+
+from microgradx import cli
 
 
 def build():
@@ -57,11 +58,10 @@ def build():
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=pathlib.Path, default=None, help="output directory (default: a temp dir)")
+    p = cli.script_parser(__doc__)
+    p.add_argument("--out", default=None, help="output directory (default: a new temporary directory)")
     args = p.parse_args(argv)
-    out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-221-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = cli.output_dir(p.prog, args.out or tempfile.mkdtemp(prefix="microgradx-221-"))
 
     loss, t = build()
     print(
@@ -89,4 +89,4 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run_script(main))

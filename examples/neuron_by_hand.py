@@ -10,7 +10,6 @@ and draws the neuron's graph into --out (default: a fresh temporary directory).
 
 from __future__ import annotations
 
-import argparse
 import math
 import pathlib
 import sys
@@ -21,6 +20,8 @@ try:
 except ImportError:  # run from a source checkout that is not installed
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
     import microgradx as mgx
+
+from microgradx import cli
 
 # g'(z) written by hand, as the notes derive each one
 HAND_DERIVATIVE = {
@@ -34,15 +35,20 @@ HAND_DERIVATIVE = {
 
 
 def main(argv: list[str] | None = None) -> float:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--activation", choices=list(HAND_DERIVATIVE), default="sigmoid")
-    p.add_argument("--x", type=float, nargs=2, default=[2.0, -1.0], metavar=("X1", "X2"))
-    p.add_argument("--w", type=float, nargs=2, default=[0.5, -0.3], metavar=("W1", "W2"))
-    p.add_argument("--b", type=float, default=0.1)
-    p.add_argument("--out", type=pathlib.Path, default=None, help="output directory (default: a temp dir)")
+    p = cli.script_parser(__doc__)
+    p.add_argument(
+        "--activation", choices=list(HAND_DERIVATIVE), default="sigmoid", help="g (default sigmoid)"
+    )
+    p.add_argument(
+        "--x", type=cli.finite_float, nargs=2, default=[2.0, -1.0], metavar=("X1", "X2"), help="the inputs"
+    )
+    p.add_argument(
+        "--w", type=cli.finite_float, nargs=2, default=[0.5, -0.3], metavar=("W1", "W2"), help="the weights"
+    )
+    p.add_argument("--b", type=cli.finite_float, default=0.1, help="the bias (default 0.1)")
+    p.add_argument("--out", default=None, help="output directory (default: a new temporary directory)")
     args = p.parse_args(argv)
-    out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-neuron-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = cli.output_dir(p.prog, args.out or tempfile.mkdtemp(prefix="microgradx-neuron-"))
 
     x1, x2 = mgx.Tensor(args.x[0], name="x1"), mgx.Tensor(args.x[1], name="x2")
     w1 = mgx.Tensor(args.w[0], requires_grad=True, name="w1")
@@ -77,4 +83,4 @@ def main(argv: list[str] | None = None) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run_script(main))

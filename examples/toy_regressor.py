@@ -14,12 +14,12 @@ ELU on ``polynomial``: the script then says so and exits with status 1; pass e.g
 
 from __future__ import annotations
 
-import argparse
 import math
 import pathlib
 import sys
 import tempfile
 import warnings
+from typing import Any
 
 try:
     import microgradx as mgx
@@ -29,34 +29,39 @@ except ImportError:  # run from a source checkout that is not installed
 
 import numpy as np
 
-from microgradx import data, nn, optim
+from microgradx import cli, data, nn, optim
+from microgradx.train import diverged
 
 ACTIVATIONS = list(nn.ACTIVATIONS)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv: list[str] | None) -> Any:
+    p = cli.script_parser(__doc__)
     p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="toy data set (default sine)")
-    p.add_argument("--n", type=int, default=200, help="number of samples (default 200)")
-    p.add_argument("--noise", type=float, default=0.05, help="noise std of the targets (default 0.05)")
+    p.add_argument("--n", type=cli.positive_int, default=200, help="number of samples (default 200)")
+    p.add_argument(
+        "--noise", type=cli.nonneg_float, default=0.05, help="noise std of the targets (default 0.05)"
+    )
     p.add_argument(
         "--activation", choices=ACTIVATIONS, default="tanh", help="hidden activation (default tanh)"
     )
     p.add_argument(
-        "--hidden", type=int, nargs="+", default=[32, 32], help="hidden layer sizes (default 32 32)"
+        "--hidden",
+        type=cli.positive_int,
+        nargs="+",
+        default=[32, 32],
+        help="hidden layer sizes (default 32 32)",
     )
-    p.add_argument("--epochs", type=int, default=3000, help="full-batch SGD steps (default 3000)")
-    p.add_argument("--lr", type=float, default=0.05, help="learning rate (default 0.05)")
-    p.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
-    p.add_argument("--seed", type=int, default=0, help="seed for data and weights (default 0)")
-    p.add_argument("--out", type=pathlib.Path, default=None, help="output directory (default: a temp dir)")
+    p.add_argument(
+        "--epochs", type=cli.positive_int, default=3000, help="full-batch SGD steps (default 3000)"
+    )
+    p.add_argument("--lr", type=cli.positive_float, default=0.05, help="learning rate (default 0.05)")
+    p.add_argument("--momentum", type=cli.nonneg_float, default=0.9, help="SGD momentum (default 0.9)")
+    p.add_argument("--seed", type=cli.nonneg_int, default=0, help="seed for data and weights (default 0)")
+    p.add_argument("--out", default=None, help="output directory (default: a new temporary directory)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = p.parse_args(argv)
-    for name in ("n", "epochs"):
-        if getattr(args, name) < 1:
-            p.error(f"--{name} must be a positive integer, got {getattr(args, name)}")
-    if any(h < 1 for h in args.hidden):
-        p.error(f"--hidden sizes must be positive integers, got {args.hidden}")
+    args.out = cli.output_dir(p.prog, args.out or tempfile.mkdtemp(prefix="microgradx-toy-"))
     return args
 
 
@@ -96,8 +101,7 @@ def save_plots(out: pathlib.Path, X, y, net, history) -> list[pathlib.Path]:
 
 def main(argv: list[str] | None = None) -> float:
     args = parse_args(argv)
-    out = args.out if args.out is not None else pathlib.Path(tempfile.mkdtemp(prefix="microgradx-toy-"))
-    out.mkdir(parents=True, exist_ok=True)
+    out = args.out
 
     gen = np.random.default_rng(args.seed)  # one generator: data first, then weights
     X, y = data.get(args.data, n=args.n, noise=args.noise, rng=gen)
@@ -109,15 +113,20 @@ def main(argv: list[str] | None = None) -> float:
         f"init {init_name} (the default for {args.activation})"
     )
 
-    opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
+    try:
+        opt = optim.SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
+    except ValueError as err:  # SGD's own checks (momentum < 1, …)
+        raise cli.UsageError(f"toy_regressor.py: error: {err}") from None
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # divergence is reported below
         history = mgx.fit(net, X, y, optimizer=opt, epochs=args.epochs, progress=not args.no_progress)
         with mgx.no_grad():
             final = mgx.mse_loss(net(X), y).item()
-    if not math.isfinite(final):
+    bad = diverged(history)
+    if bad is not None or not math.isfinite(final):
+        bad = len(history) - 1 if bad is None else bad
         print(
-            f"training diverged at epoch {len(history) - 1} (loss {history[-1]}): the learning "
+            f"training diverged at epoch {bad} (loss {history[bad]:.4g}): the learning "
             f"rate {args.lr} is too large for {args.activation} here; try --lr {args.lr / 5:g}",
             file=sys.stderr,
         )
@@ -145,4 +154,4 @@ def main(argv: list[str] | None = None) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli.run_script(main))

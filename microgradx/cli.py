@@ -36,7 +36,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -80,6 +80,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: error: {message}")
 
 
+def script_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The parser of an example script, with the CLI's rules: one-line errors (exit 2, via
+    `run_script`) and the whole first paragraph of ``doc`` as the ``--help`` description."""
+    first = (doc or "").strip().split("\n\n")[0]
+    return _Parser(description=" ".join(first.split()))
+
+
+def run_script(main: Callable[[Sequence[str] | None], Any], argv: Sequence[str] | None = None) -> int:
+    """Run an example's ``main(argv)``: 0 when it returns, 2 and one line on stderr for bad usage."""
+    try:
+        main(argv)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0
+
+
 # ---------------------------------------------------------------------------- argument types
 def _int_at_least(minimum: int, what: str, maximum: int | None = None) -> Callable[[str], int]:
     """An argparse type: an integer in [minimum, maximum], or a one-line error naming the text."""
@@ -115,6 +132,11 @@ def _float(text: str, *, positive: bool = False, nonneg: bool = False) -> float:
     if nonneg and value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
     return value
+
+
+def finite_float(text: str) -> float:
+    """An argparse type: a finite number."""
+    return _float(text)
 
 
 def positive_float(text: str) -> float:

@@ -118,3 +118,63 @@ def test_examples_default_to_a_temporary_directory(tmp_path):
     assert written.exists() and tmp_path not in written.parents
     written.unlink()
     written.parent.rmdir()
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "needle"),
+    [
+        (
+            "initializer_comparison",
+            ["--depth", "0"],
+            "argument --depth: expected a positive integer, got '0'",
+        ),
+        ("initializer_comparison", ["--width", "x"], "argument --width"),
+        ("dying_relu", ["--epochs", "-1"], "argument --epochs: expected a positive integer, got '-1'"),
+        ("neuron_by_hand", ["--b", "nan"], "argument --b: expected a finite number, got 'nan'"),
+        ("toy_regressor", ["--momentum", "1.5", "--epochs", "2"], "expected 0 <= momentum < 1"),
+        ("toy_regressor", ["--lr", "0"], "argument --lr"),
+        ("network_221_trace", ["--out", "/proc/mgx"], "cannot create the folder '/proc/mgx'"),
+    ],
+)
+def test_bad_arguments_are_one_line_with_status_2(tmp_path, name, args, needle):
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr.strip()
+    assert "Traceback" not in err and len(err.splitlines()) == 1, err
+    assert needle in err, err
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.py")))
+def test_help_describes_the_script_in_whole_sentences(name):
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    description = " ".join(proc.stdout.split("\n\n")[1].split())
+    assert description.endswith((".", ")", ":")), description
+
+
+def test_dying_relu_conclusions_follow_the_numbers():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dying_relu", EXAMPLES / "dying_relu.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    base = {"negative": [0.1], "mse": 0.03, "diverged_at": None}
+    results = dict.fromkeys((c[0] for c in mod.CASES), base)
+    lines = mod.conclusions(results, var=0.45, line_mse=0.2)
+    assert all("at most 10.0%" in line for line in lines)
+    dead = {**base, "negative": [1.0], "mse": 0.45}
+    results["relu, bias -3"] = dead
+    results["relu, lr 0.5"] = {**base, "diverged_at": 6}
+    lines = mod.conclusions(results, var=0.45, line_mse=0.2)
+    assert "relu, lr 0.5: training diverged at epoch 6" in lines[1]
+    assert "every unit is dead" in lines[2] and "≈ Var(y)" in lines[2]
+    results["relu, bias -3"] = {**dead, "mse": 0.1}  # dead but not a constant: the numbers say so
+    assert "vs Var(y)" in mod.conclusions(results, var=0.45, line_mse=0.2)[2]
