@@ -227,6 +227,17 @@ def test_demo_without_matplotlib(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["backprop.html", "graph.svg"]
 
 
+def test_train_out_new_folder_without_matplotlib_saves_the_model(tmp_path):
+    code = (
+        "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
+        "from microgradx.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    proc = run("train", "--epochs", "5", "--no-progress", "--out", "new/dir", cwd=tmp_path, code=code)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "new" / "dir").iterdir()) == ["model.npz"]
+    assert "model.npz" in proc.stdout
+
+
 # ---------------------------------------------------------------------------- train
 def test_train_reports_dead_units_at_a_high_learning_rate(tmp_path):
     proc = run(
