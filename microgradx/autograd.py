@@ -126,7 +126,7 @@ def run_backward(
     stored: set[int] = set()  # ids of arrays already held as some tensor's .grad in this pass
     if root._ctx is None:
         leaves.append(root)
-        heap = []
+        heap: list[Any] = []
     else:
         heap = [(-root._ctx._seq, root)]
     pop, push = heapq.heappop, heapq.heappush
@@ -154,7 +154,7 @@ def run_backward(
                 f"{fn.name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
             )
         # 3. Pass each gradient to its parent, summing over multiple uses.
-        passed = [] if record is not None else None
+        passed: list[tuple[Tensor, np.ndarray | None]] | None = [] if record is not None else None
         for parent, pg in zip(parents, grads, strict=True):
             if pg is None or not parent.requires_grad:
                 if parent._snap is not None:
@@ -181,7 +181,7 @@ def run_backward(
                 pending[parent] = prev + pg
             if passed is not None:
                 passed.append((parent, pg))
-        if passed is not None:
+        if record is not None and passed is not None:
             record(node, g, passed)
     for leaf in leaves:
         if leaf._snap is not None:
@@ -198,7 +198,9 @@ def run_backward(
 
 def _check_unchanged(leaf: Tensor) -> None:
     """Raise if a leaf's values changed in place since `Tensor.data` copied them for this pass."""
-    array, copy = leaf._snap
+    snap = leaf._snap
+    assert snap is not None  # only called for leaves with a snapshot
+    array, copy = snap
     leaf._snap = None
     if leaf._held == -1 and not np.array_equal(array, copy, equal_nan=True):
         what = f"tensor {leaf.name!r}" if leaf.name else "a tensor"

@@ -16,6 +16,7 @@ Examples:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -169,7 +170,11 @@ def surface(
 
 
 #: The data sets `get` knows, by name.
-DATASETS = {"sine": sine, "polynomial": polynomial, "surface": surface}
+DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "sine": sine,
+    "polynomial": polynomial,
+    "surface": surface,
+}
 
 
 def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:

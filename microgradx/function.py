@@ -101,8 +101,8 @@ _module_stack: list[Any] = []
 _registry: dict[str, type[Function]] = {}
 
 # Shared needs_input_grad tuples (one object for every op, instead of a new tuple per op).
-_NEEDS1 = {False: (False,), True: (True,)}
-_NEEDS = {
+_NEEDS1: dict[bool, tuple[bool, ...]] = {False: (False,), True: (True,)}
+_NEEDS: dict[bool, dict[bool, tuple[bool, ...]]] = {
     False: {False: (False, False), True: (False, True)},
     True: {False: (True, False), True: (True, True)},
 }
@@ -186,6 +186,7 @@ class Function:
     needs_input_grad: tuple[bool, ...]
     saved_tensors: tuple[np.ndarray, ...] = ()
     module: Any = None
+    _seq: int  # creation order, set by `apply` for ops that are recorded (the backward heap's key)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

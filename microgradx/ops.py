@@ -7,6 +7,7 @@ output's shape; `tensor._unbroadcast` sums them back, in one place.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -565,7 +566,7 @@ class Clip(Function):
     def forward(ctx, a, low=None, high=None):
         for which, bound in (("min", low), ("max", high)):
             if bound is not None and (
-                isinstance(bound, bool) or not isinstance(bound, numbers.Real) or np.isnan(bound)
+                isinstance(bound, bool) or not isinstance(bound, numbers.Real) or math.isnan(bound)
             ):
                 raise ValueError(f"{which} must be a real number or None, got {bound!r}")
         if low is not None and high is not None and low > high:
@@ -815,7 +816,7 @@ class Flatten(Reshape):
     name = "flatten"
 
     @staticmethod
-    def forward(ctx, a):
+    def forward(ctx, a):  # type: ignore[override]  # Reshape's backward, without a shape argument
         ctx.shape = a.shape
         return a.reshape(-1)
 

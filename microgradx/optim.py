@@ -7,6 +7,8 @@ the gradients according to the optimization algo". The update is arithmetic on `
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from . import validation
@@ -114,8 +116,8 @@ class SGD:
         # array, so a step allocates nothing after the first one. `_scratch_for` remembers which
         # data array each scratch was made for (a replaced ``p.data`` gets a new scratch).
         self.momentum_buffers: list[np.ndarray | None] = [None] * len(self.params)
-        self._scratch: list[np.ndarray | None] = [None] * len(self.params)
-        self._scratch_for: list[np.ndarray | None] = [None] * len(self.params)
+        self._scratch: list[Any] = [None] * len(self.params)  # ndarray once made
+        self._scratch_for: list[Any] = [None] * len(self.params)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (PyTorch's default), or fill them with zeros."""

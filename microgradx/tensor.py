@@ -68,6 +68,7 @@ class Tensor:
     # changes between a forward pass and its backward (see `data`).
     __slots__ = ("__weakref__", "_ctx", "_data", "_held", "_snap", "grad", "name", "requires_grad")
     __array_priority__ = 100.0  # ndarray <op> Tensor defers to Tensor's reflected operators
+    _snap: tuple[np.ndarray, np.ndarray] | None  # (the array, a copy of its values) or None
 
     def __init__(
         self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None

@@ -113,13 +113,53 @@ def _ref_bce(p, y):
     return -anp.mean(y * anp.log(p) + (1 - y) * anp.log(1 - p))
 
 
+def _ref_bce_logits(z, y):  # the textbook form, BCE(σ(z), y): fine at the moderate z sampled here
+    p = 1.0 / (1.0 + anp.exp(-z))
+    return -anp.mean(y * anp.log(p) + (1 - y) * anp.log(1 - p))
+
+
 SPECS = [
-    Spec("add", lambda a, b: a + b, lambda a, b: a + b, (_any, _any), BROADCAST_PAIRS),
-    Spec("sub", lambda a, b: a - b, lambda a, b: a - b, (_any, _any), BROADCAST_PAIRS),
-    Spec("mul", lambda a, b: a * b, lambda a, b: a * b, (_any, _any), BROADCAST_PAIRS),
-    Spec("div", lambda a, b: a / b, lambda a, b: a / b, (_any, away_from_zero(0.5, 2.0)), BROADCAST_PAIRS),
-    Spec("pow", lambda a, b: a**b, lambda a, b: a**b, (_pos, uniform(-2.0, 2.0)), BROADCAST_PAIRS),
-    Spec("neg", lambda a: -a, lambda a: -a, (_any,), UNARY_SHAPES),
+    Spec(
+        "add",
+        lambda a, b: a + b,
+        lambda a, b: a + b,
+        (_any, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: a + b,
+    ),
+    Spec(
+        "sub",
+        lambda a, b: a - b,
+        lambda a, b: a - b,
+        (_any, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: a - b,
+    ),
+    Spec(
+        "mul",
+        lambda a, b: a * b,
+        lambda a, b: a * b,
+        (_any, _any),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: a * b,
+    ),
+    Spec(
+        "div",
+        lambda a, b: a / b,
+        lambda a, b: a / b,
+        (_any, away_from_zero(0.5, 2.0)),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: a / b,
+    ),
+    Spec(
+        "pow",
+        lambda a, b: a**b,
+        lambda a, b: a**b,
+        (_pos, uniform(-2.0, 2.0)),
+        BROADCAST_PAIRS,
+        torch_fn=lambda a, b: a**b,
+    ),
+    Spec("neg", lambda a: -a, lambda a: -a, (_any,), UNARY_SHAPES, torch_fn=lambda a: -a),
     Spec(
         "matmul",
         lambda a, b: a @ b,
@@ -133,6 +173,7 @@ SPECS = [
             ((2, 3, 4), (4, 5)),
             ((2, 3, 4), (2, 4, 1)),
         ],
+        torch_fn=lambda a, b: _torch().matmul(a, b),
     ),
     Spec("sum", lambda a: a.sum(), lambda a: anp.sum(a), (_any,), UNARY_SHAPES),
     Spec("sum", lambda a: a.sum(axis=0), lambda a: anp.sum(a, axis=0), (_any,), [((3, 4),), ((2, 3, 2),)]),
@@ -145,8 +186,8 @@ SPECS = [
     ),
     Spec("mean", lambda a: a.mean(), lambda a: anp.mean(a), (_any,), UNARY_SHAPES),
     Spec("mean", lambda a: a.mean(axis=(0, 2)), lambda a: anp.mean(a, axis=(0, 2)), (_any,), [((2, 3, 2),)]),
-    Spec("exp", lambda a: a.exp(), anp.exp, (_any,), UNARY_SHAPES),
-    Spec("log", lambda a: a.log(), anp.log, (_pos,), UNARY_SHAPES),
+    Spec("exp", lambda a: a.exp(), anp.exp, (_any,), UNARY_SHAPES, torch_fn=lambda a: _torch().exp(a)),
+    Spec("log", lambda a: a.log(), anp.log, (_pos,), UNARY_SHAPES, torch_fn=lambda a: _torch().log(a)),
     Spec("reshape", lambda a: a.reshape(-1), lambda a: anp.reshape(a, -1), (_any,), UNARY_SHAPES),
     Spec("transpose", lambda a: a.T, lambda a: anp.transpose(a), (_any,), [((3, 4),), ((2, 3, 2),)]),
     Spec(
@@ -158,15 +199,23 @@ SPECS = [
     ),
     Spec("getitem", lambda a: a[1:, ::2], lambda a: a[1:, ::2], (_any,), [((3, 4),)]),
     Spec("getitem", lambda a: a[[0, 2, 0]], lambda a: a[np.array([0, 2, 0])], (_any,), [((3, 4),)]),
-    Spec("sigmoid", mgx.sigmoid, _ref_sigmoid, (_any,), UNARY_SHAPES),
-    Spec("tanh", mgx.tanh, anp.tanh, (_any,), UNARY_SHAPES),
-    Spec("relu", mgx.relu, lambda a: anp.maximum(a, 0.0), (_nz,), UNARY_SHAPES),
+    Spec("sigmoid", mgx.sigmoid, _ref_sigmoid, (_any,), UNARY_SHAPES, torch_fn=lambda a: _torch().sigmoid(a)),
+    Spec("tanh", mgx.tanh, anp.tanh, (_any,), UNARY_SHAPES, torch_fn=lambda a: _torch().tanh(a)),
+    Spec(
+        "relu",
+        mgx.relu,
+        lambda a: anp.maximum(a, 0.0),
+        (_nz,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: _torch().relu(a),
+    ),
     Spec(
         "leaky_relu",
         lambda a: mgx.leaky_relu(a, 0.2),
         lambda a: anp.where(a > 0, a, 0.2 * a),
         (_nz,),
         UNARY_SHAPES,
+        torch_fn=lambda a: _torch().nn.functional.leaky_relu(a, 0.2),
     ),
     Spec(
         "prelu",
@@ -174,6 +223,7 @@ SPECS = [
         lambda a, w: anp.where(a > 0, a, w * a),
         (_nz, uniform(0.05, 0.5)),
         [((3, 4), (1,)), ((5,), (1,)), ((2,), ())],
+        torch_fn=lambda a, w: _torch().nn.functional.prelu(a, w.reshape(-1)),
     ),
     Spec(
         "prelu",
@@ -181,16 +231,25 @@ SPECS = [
         lambda a, w: anp.where(a > 0, a, anp.reshape(w, (1, 3, 1)) * a),
         (_nz, uniform(0.05, 0.5)),
         [((2, 3, 4), (3,))],
+        torch_fn=lambda a, w: _torch().nn.functional.prelu(a, w.reshape(-1)),
     ),
-    Spec("elu", mgx.elu, _ref_elu, (_nz,), UNARY_SHAPES),
-    Spec("elu", lambda a: mgx.elu(a, alpha=0.5), lambda a: _ref_elu(a, 0.5), (_nz,), UNARY_SHAPES),
-    Spec("selu", mgx.selu, _ref_selu, (_nz,), UNARY_SHAPES),
+    Spec("elu", mgx.elu, _ref_elu, (_nz,), UNARY_SHAPES, torch_fn=lambda a: _torch().nn.functional.elu(a)),
+    Spec(
+        "elu",
+        lambda a: mgx.elu(a, alpha=0.5),
+        lambda a: _ref_elu(a, 0.5),
+        (_nz,),
+        UNARY_SHAPES,
+        torch_fn=lambda a: _torch().nn.functional.elu(a, alpha=0.5),
+    ),
+    Spec("selu", mgx.selu, _ref_selu, (_nz,), UNARY_SHAPES, torch_fn=lambda a: _torch().selu(a)),
     Spec(
         "mse_loss",
         mgx.mse_loss,
         lambda p, y: anp.mean((p - y) ** 2),
         (_any, _any),
         [((), ()), ((5,), (5,)), ((4, 1), (4, 1))],
+        torch_fn=lambda a, b: _torch().nn.functional.mse_loss(a, b),
     ),
     Spec(
         "binary_cross_entropy",
@@ -198,6 +257,15 @@ SPECS = [
         _ref_bce,
         (uniform(0.05, 0.95), uniform(0.0, 1.0)),
         [((5,), (5,)), ((4, 2), (4, 2))],
+        torch_fn=lambda a, b: _torch().nn.functional.binary_cross_entropy(a, b),
+    ),
+    Spec(
+        "binary_cross_entropy_with_logits",
+        mgx.binary_cross_entropy_with_logits,
+        _ref_bce_logits,
+        (uniform(-6.0, 6.0), uniform(0.0, 1.0)),
+        [((5,), (5,)), ((4, 2), (4, 2))],
+        torch_fn=lambda a, b: _torch().nn.functional.binary_cross_entropy_with_logits(a, b),
     ),
 ]
 

@@ -11,6 +11,9 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess runs of whole scripts: the full suite runs them
+
+
 BENCHMARK = pathlib.Path(__file__).resolve().parents[1] / "examples" / "benchmark.py"
 
 

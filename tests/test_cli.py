@@ -132,6 +132,7 @@ def test_pdf_without_system_graphviz_is_one_line_with_status_2(tmp_path):
     assert not (tmp_path / "g.pdf").exists()
 
 
+@pytest.mark.slow
 def test_negative_points_are_accepted_in_both_spellings(tmp_path):
     a = run("activations", "relu", "--points", "-2,0,2", cwd=tmp_path)
     b = run("activations", "relu", "--points=-2,0,2", cwd=tmp_path)
@@ -140,6 +141,7 @@ def test_negative_points_are_accepted_in_both_spellings(tmp_path):
 
 
 # ---------------------------------------------------------------------------- lab
+@pytest.mark.slow
 def test_lab_list_one_experiment_per_line(tmp_path):
     proc = run("lab", "--list", cwd=tmp_path)
     assert proc.returncode == 0
@@ -161,6 +163,7 @@ def test_lab_list_one_experiment_per_line(tmp_path):
     assert all(len(ln.split(maxsplit=1)) == 2 for ln in lines)  # name, then a description
 
 
+@pytest.mark.slow
 def test_lab_runs_an_experiment_and_writes_plots(tmp_path):
     proc = run("lab", "linear-collapse", "--out", "plots", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -178,6 +181,7 @@ def _numbers_after(label: str, text: str) -> list[float]:
     return [float(m) for m in re.findall(re.escape(label) + r"\s*(-?\d+\.\d+)", text)]
 
 
+@pytest.mark.slow
 def test_demo_writes_graph_plots_and_a_consistent_chain_rule(tmp_path):
     proc = run("demo", "--out", "out", "--epochs", "300", "--no-progress", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -201,6 +205,7 @@ def test_demo_writes_graph_plots_and_a_consistent_chain_rule(tmp_path):
     assert str((tmp_path / "out").resolve()) in out
 
 
+@pytest.mark.slow
 def test_demo_default_directory_and_progress_bar(tmp_path):
     proc = run("demo", "--epochs", "50", "--progress", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -209,6 +214,7 @@ def test_demo_default_directory_and_progress_bar(tmp_path):
     assert "50/50" in proc.stderr  # tqdm's bar goes to stderr
 
 
+@pytest.mark.slow
 def test_no_progress_bar_by_default_when_stderr_is_not_a_terminal(tmp_path):
     proc = run("demo", "--epochs", "50", "--out", "d", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -216,6 +222,7 @@ def test_no_progress_bar_by_default_when_stderr_is_not_a_terminal(tmp_path):
     assert "\r" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_demo_without_matplotlib(tmp_path):
     code = (
         "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
@@ -227,6 +234,7 @@ def test_demo_without_matplotlib(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["backprop.html", "graph.svg"]
 
 
+@pytest.mark.slow
 def test_train_out_new_folder_without_matplotlib_saves_the_model(tmp_path):
     code = (
         "import sys; sys.modules['matplotlib'] = None; sys.modules['matplotlib.figure'] = None;"
@@ -239,6 +247,7 @@ def test_train_out_new_folder_without_matplotlib_saves_the_model(tmp_path):
 
 
 # ---------------------------------------------------------------------------- train
+@pytest.mark.slow
 def test_train_reports_dead_units_at_a_high_learning_rate(tmp_path):
     proc = run(
         "train",
@@ -270,6 +279,7 @@ def test_train_reports_dead_units_at_a_high_learning_rate(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_train_flags(tmp_path):
     proc = run(
         "train",
@@ -321,6 +331,7 @@ def test_a_finite_but_exploding_run_is_not_a_success(tmp_path):
 
 
 # ---------------------------------------------------------------------------- graph, activations
+@pytest.mark.slow
 def test_graph_named_networks(tmp_path):
     proc = run("graph", "--list", cwd=tmp_path)
     names = [ln.split()[0] for ln in proc.stdout.strip().splitlines()]
@@ -343,6 +354,7 @@ def _frames_json(path: pathlib.Path) -> dict:
     return json.loads(body)
 
 
+@pytest.mark.slow
 def test_step_writes_the_player_of_a_named_network(tmp_path):
     import microgradx as mgx
     from microgradx.lab import networks
@@ -357,6 +369,7 @@ def test_step_writes_the_player_of_a_named_network(tmp_path):
     assert run("step", "--list", cwd=tmp_path).stdout == run("graph", "--list", cwd=tmp_path).stdout
 
 
+@pytest.mark.slow
 def test_step_naive_order_shows_the_wrong_gradient(tmp_path):
     proc = run("step", "reuse", "--order", "naive", "--out", "naive.html", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -381,6 +394,7 @@ def test_activations_table_matches_the_definitions(tmp_path):
     np.testing.assert_allclose(values[3], [v * (1 - v) for v in s], atol=5e-5)
 
 
+@pytest.mark.slow
 def test_activations_plots(tmp_path):
     pytest.importorskip("matplotlib")
     proc = run("activations", "tanh", "elu", "--out", "a", cwd=tmp_path)

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocess runs of whole scripts: the full suite runs them
+
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HAS_MPL = True
 try:

@@ -338,6 +338,7 @@ def test_legend_only_when_asked_or_needed():
 
 
 # ------------------------------------------------------------------- draw: big graphs
+@pytest.mark.slow
 def test_deep_graph_is_capped_with_a_note():
     x = mgx.Tensor(0.1, requires_grad=True, name="x")
     y = x

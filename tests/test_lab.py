@@ -127,6 +127,7 @@ def test_zero_init_trains_only_the_output_bias_for_relu_and_tanh():
     assert all(v > 0 for v in r["sigmoid_changed"].values())
 
 
+@pytest.mark.slow
 def test_zero_init_sigmoid_beats_a_straight_line():
     r = lab.zero_init(n=128, hidden=4, epochs=1500, **Q)
     assert r["sigmoid_mse"] < 0.8 * r["mse_best_line"]
@@ -170,6 +171,7 @@ def test_result_prints_table_conclusion_and_errata(capsys):
     assert r.table() in out
 
 
+@pytest.mark.slow
 def test_plots_written(tmp_path):
     pytest.importorskip("matplotlib")
     r = lab.dying_relu(tmp_path, n=32, width=8, epochs=20, bias_epochs=10, **Q)

@@ -135,6 +135,7 @@ def test_no_grad_results_keep_no_graph(no_cycle_collector):
     assert y._ctx is None and not y.requires_grad
 
 
+@pytest.mark.slow
 def test_a_100000_op_chain_is_freed_without_recursion(no_cycle_collector):
     # Freeing a chain releases one node after the other; it must neither hit the recursion
     # limit nor overflow the C stack, and must leave nothing behind.

@@ -317,3 +317,19 @@ def test_a_bad_notation_is_refused_when_the_class_is_made():
 def test_parentheses_follow_precedence_and_associativity(make, expected):
     out = make(_x(), _y())
     assert tensor_names(out)[out] == expected
+
+
+def test_the_op_registry_equals_the_spec_table():
+    """Every op class has a row in the oracle table (tests/oracles.py SPECS), and every row is an op:
+    adding an op means one Function class and one spec row (CONTRIBUTING.md)."""
+    from oracles import SPECS
+
+    rows = {spec.name for spec in SPECS}
+    ops = set(registry())
+    assert ops - rows == set(), f"ops without a spec row: {sorted(ops - rows)}"
+    assert rows - ops == set(), f"spec rows naming no op: {sorted(rows - ops)}"
+    assert all(
+        spec.torch_fn is not None
+        for spec in SPECS
+        if spec.name not in {"getitem", "transpose", "reshape", "sum", "mean"}
+    )

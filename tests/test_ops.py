@@ -141,30 +141,8 @@ def test_against_pytorch(case):
     weights = np.random.default_rng(2).normal(size=out.shape)
     out.backward(weights)
     tts = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    torch_fns = {
-        "add": lambda a, b: a + b,
-        "sub": lambda a, b: a - b,
-        "mul": lambda a, b: a * b,
-        "div": lambda a, b: a / b,
-        "pow": lambda a, b: a**b,
-        "neg": lambda a: -a,
-        "matmul": torch.matmul,
-        "exp": torch.exp,
-        "log": torch.log,
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": torch.relu,
-        "leaky_relu": lambda a: torch.nn.functional.leaky_relu(a, 0.2),
-        "prelu": lambda a, w: torch.nn.functional.prelu(a, w.reshape(-1)),
-        "elu": None,
-        "selu": torch.selu,
-        "mse_loss": torch.nn.functional.mse_loss,
-        "binary_cross_entropy": torch.nn.functional.binary_cross_entropy,
-    }
-    fn = spec.torch_fn or torch_fns[spec.name]
-    if spec.name == "elu":
-        alpha = 0.5 if "0.5" in str(spec.mgx_fn.__code__.co_consts) else 1.0
-        fn = lambda a: torch.nn.functional.elu(a, alpha=alpha)  # noqa: E731
+    fn = spec.torch_fn
+    assert fn is not None, f"spec row {spec.name!r} has no torch_fn"
     tout = fn(*tts)
     np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
     tout.backward(torch.tensor(weights))

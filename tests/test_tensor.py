@@ -180,6 +180,7 @@ def test_only_tensors_requiring_grad_get_grad():
     assert x.grad == 5.0 and c.grad is None
 
 
+@pytest.mark.slow
 def test_deep_chain_of_100000_ops_backprops_iteratively():
     x = mgx.Tensor(0.5, requires_grad=True)
     y = x

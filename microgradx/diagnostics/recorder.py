@@ -100,14 +100,14 @@ class LayerStats:
     extra: dict = field(default_factory=dict)
 
 
-def _recordable(model: Any) -> list[tuple[str, Any, str | None]]:
+def _recordable(model: Any) -> list[tuple[str, Any, str]]:
     """``(name, module, kind)`` of the modules to watch: every Layer, and activation modules that
     stand alone (in a Sequential), in forward order."""
     from ..nn import ACTIVATIONS, Layer
 
     act_classes = tuple(ACTIVATIONS.values())
     owned = set()
-    found = []
+    found: list[tuple[str, Any, str]] = []
     for name, m in model.named_modules():
         if isinstance(m, Layer):
             found.append((name or type(m).__name__, m, "layer"))

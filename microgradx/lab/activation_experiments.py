@@ -36,7 +36,7 @@ def _weight_grad_norms(model: Any, X: np.ndarray, y: np.ndarray) -> list[float]:
     """‖∂L/∂W‖ of every layer, input layer first, after one backward pass of the MSE loss."""
     model.zero_grad()
     mse_loss(model(Tensor(X)), Tensor(y)).backward()
-    norms = [n for _, n in diagnostics.gradient_norms(model)]
+    norms = [float("nan") if n is None else n for _, n in diagnostics.gradient_norms(model)]
     model.zero_grad()
     return norms
 
@@ -70,7 +70,7 @@ def linear_collapse(
         b = np.zeros(1)
         for layer in net.layers:  # (x W + b) W2 + b2 = x (W W2) + (b W2 + b2)
             W = W @ layer.weight.data
-            b = b @ layer.weight.data + layer.bias.data
+            b = b @ layer.weight.data + (0.0 if layer.bias is None else layer.bias.data)
         return W, b
 
     W, b = collapse()
@@ -209,6 +209,13 @@ def sigmoid_vanishing(out=None, *, depth: int = 8, width: int = 32, n: int = 256
 
 
 # ---------------------------------------------------------------------------- zero-centred
+def _grad_of(t: Tensor) -> np.ndarray:
+    """``t.grad`` after a backward pass that reached ``t`` (an error if it did not)."""
+    if t.grad is None:
+        raise RuntimeError("lab: expected a gradient after backward()")
+    return t.grad
+
+
 def _same_sign_fraction(grad: np.ndarray) -> float:
     """Fraction of units (columns) whose incoming weight gradients all have one strict sign."""
     return float(np.mean(np.all(grad > 0, axis=0) | np.all(grad < 0, axis=0)))
@@ -254,10 +261,10 @@ def zero_centred(
             for i in range(n):
                 net.zero_grad()
                 mse_loss(net(Tensor(X[i : i + 1])), Tensor(y[i : i + 1])).backward()
-                per_example.append(_same_sign_fraction(W.grad))
+                per_example.append(_same_sign_fraction(_grad_of(W)))
             net.zero_grad()
             mse_loss(net(Tensor(X)), Tensor(y)).backward()
-            batch.append(_same_sign_fraction(W.grad))
+            batch.append(_same_sign_fraction(_grad_of(W)))
             net.zero_grad()
 
         with no_grad():

@@ -97,6 +97,7 @@ def values_and_derivatives(name: str, x: Any) -> tuple[np.ndarray, np.ndarray]:
     t = Tensor(np.asarray(x, dtype=float), requires_grad=True)
     out = info.fn(t)
     out.sum().backward()  # ∂(Σ f(xᵢ))/∂xᵢ = f'(xᵢ): the activation acts elementwise
+    assert t.grad is not None
     return out.data.copy(), t.grad.copy()
 
 

@@ -210,7 +210,7 @@ def train(
 
 
 # ---------------------------------------------------------------------------- number formats
-def fmt(x: float, digits: int = 4) -> str:
+def fmt(x: float | None, digits: int = 4) -> str:
     """A number as students read it: 4 decimals, or scientific notation when tiny or huge."""
     if x is None:
         return "-"

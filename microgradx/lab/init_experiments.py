@@ -40,7 +40,8 @@ def _symmetric_runs(
     for act in ACTS:
         net = MLP(1, [hidden, 1], activation=act, init=_constant(value), rng=seed)
         for layer in net.layers:
-            layer.bias.data[:] = value
+            if layer.bias is not None:
+                layer.bias.data[:] = value
         before = {k: v.copy() for k, v in net.state_dict().items()}
         run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
         after = net.state_dict()
@@ -254,7 +255,7 @@ def large_init(out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed:
             stats, norms, rec = _deep_probe(act, init, X, y, depth, width, seed)
             tag = "large" if init else "default"
             sat = [s.saturated for s in stats]
-            numbers[f"saturated_mean_{act}_{tag}"] = None if sat[0] is None else float(np.mean(sat))
+            numbers[f"saturated_mean_{act}_{tag}"] = None if sat[0] is None else float(np.mean(sat))  # type: ignore[arg-type]  # all None or none
             numbers[f"std_first_{act}_{tag}"] = stats[0].std
             numbers[f"std_last_{act}_{tag}"] = stats[-1].std
             numbers[f"grad_first_{act}_{tag}"] = norms[0]
@@ -263,7 +264,7 @@ def large_init(out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed:
                 [
                     act,
                     init or "default",
-                    "-" if sat[0] is None else pct(float(np.mean(sat))),
+                    "-" if sat[0] is None else pct(float(np.mean(sat))),  # type: ignore[arg-type]
                     fmt(float(rec.layers[0].z.std())),
                     sci(stats[-1].std),
                     sci(norms[0]),

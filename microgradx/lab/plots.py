@@ -8,7 +8,7 @@ notice (`microgradx.diagnostics.PLOT_NOTICE`) and nothing is written.
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,7 +61,7 @@ class Plotter:
     def curves(
         self,
         name: str,
-        series: dict[str, Sequence[float]],
+        series: Mapping[str, Sequence[float]],
         title: str,
         xlabel: str = "epoch",
         ylabel: str = "MSE loss",
@@ -86,7 +86,7 @@ class Plotter:
         return self._save(fig, name)
 
     def per_layer(
-        self, name: str, series: dict[str, Sequence[float]], title: str, ylabel: str, log: bool = True
+        self, name: str, series: Mapping[str, Sequence[float]], title: str, ylabel: str, log: bool = True
     ):
         """One line per entry, x = layer 1 … L (e.g. gradient norms or activation std)."""
         many = len(series) > 4  # then the legend goes beside the axes
@@ -138,7 +138,7 @@ class Plotter:
 
     def histograms(self, name: str, recording: diagnostics.Recording, title: str, which: str = "a"):
         """Per-layer histograms of a recorded forward pass (the notes' saturation histograms)."""
-        if not self._available():
+        if not self._available() or self.out is None:
             return None
         path = diagnostics.plot_histograms(
             recording, self.out / self._filename(name), title=title, which=which, notice=False

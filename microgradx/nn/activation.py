@@ -217,4 +217,4 @@ def default_init(activation: Any) -> str:
         key = activation
     else:
         key = getattr(activation, "name", None) or getattr(activation, "__name__", None)
-    return DEFAULT_INIT.get(key, "xavier_uniform")  # type: ignore[arg-type]
+    return DEFAULT_INIT.get(key, "xavier_uniform")

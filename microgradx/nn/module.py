@@ -77,6 +77,9 @@ class Module:
         7.0
     """
 
+    _parameters: OrderedDict[str, Parameter]
+    _modules: OrderedDict[str, Any]
+
     def __init__(self) -> None:
         # name -> Parameter, and name -> Module | list | tuple (lists are read live, so an
         # appended layer is found too). The objects are also normal attributes (fast access).

@@ -113,9 +113,10 @@ class ComputationGraph(graphviz.Digraph):
     def _repr_svg_(self) -> str | None:
         """SVG for IPython, or None (then IPython falls back to the text form)."""
         try:
-            return self.pipe(format="svg", encoding="utf-8")
+            svg = self.pipe(format="svg", encoding="utf-8")
         except _render.RendererError:
             return None
+        return svg if isinstance(svg, str) else svg.decode("utf-8")
 
 
 def draw_graph(
@@ -425,11 +426,11 @@ def _emit_boxes(graph: ComputationGraph, bodies: dict, labels: dict) -> None:
         sub = graphviz.Digraph(name=f"cluster_{numbers[key]}")
         sub.attr(**{**viz.STYLE["cluster"], "label": graphviz.nohtml(viz.escape_text(labels.get(key, key)))})
         add_nodes(sub, key)
-        for child in sorted(children.get(key, []), key=numbers.get):
+        for child in sorted(children.get(key, []), key=lambda c: numbers[c]):
             sub.subgraph(built.pop(child))
         built[key] = sub
     add_nodes(graph, "")
-    for key in sorted(children.get("", []), key=numbers.get):
+    for key in sorted(children.get("", []), key=lambda c: numbers[c]):
         graph.subgraph(built.pop(key))
 
 

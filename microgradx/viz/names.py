@@ -158,7 +158,7 @@ def _nn_roles(order: list, model: Any) -> dict[int, str]:
             continue
         layer = ctx.module if isinstance(ctx.module, Layer) else None
         k = number.get(id(layer)) if layer is not None else None
-        if k is not None:
+        if k is not None and layer is not None:
             used[k] = used.get(k, 0) + 1
             for i, p in enumerate(ctx.parents):
                 if p is layer.weight:

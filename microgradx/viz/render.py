@@ -104,7 +104,11 @@ def check_format(fmt: Any) -> str:
 
 def check_timeout(timeout: Any) -> float:
     """``timeout`` as a float if it is a positive, finite number of seconds; else `ValueError`."""
-    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not 0 < timeout < math.inf:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, numbers.Real)
+        or not 0 < float(timeout) < math.inf
+    ):
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return float(timeout)
 

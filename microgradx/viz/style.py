@@ -153,7 +153,7 @@ def summarize(array: Any, max_values: int = 4) -> str:
     """
     a = np.asarray(array)
     if a.size == 1:
-        return format_number(a.reshape(()))
+        return format_number(float(a.reshape(())))
     if a.size == 0:
         return "(empty)"
     if a.size <= max_values:

@@ -35,7 +35,7 @@ class Edge(NamedTuple):
 
     parent: Any
     child: Any
-    index: int
+    index: int  # type: ignore[assignment]  # the operand's position (shadows tuple.index, unused here)
 
 
 def _parents(t: Any) -> tuple:
