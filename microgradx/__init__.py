@@ -7,6 +7,8 @@ applies the chain rule), every activation of the lecture notes as a differentiab
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 # tensor first: it wires the op modules together (they import each other at the bottom).
@@ -83,23 +85,62 @@ __all__ = [
     "where",
 ]
 
-# Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
-from .viz import draw_graph, explain, render_graph, tensor_names, trace_backward
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
+    from . import diagnostics as diagnostics
+    from . import lab as lab
+    from . import viz as viz
+    from .viz import OrderReport as OrderReport
+    from .viz import Stepper as Stepper
+    from .viz import compare_orders as compare_orders
+    from .viz import draw_graph as draw_graph
+    from .viz import render_graph as render_graph
+    from .viz import step_backward as step_backward
+    from .viz import tensor_names as tensor_names
+    from .viz import trace_backward as trace_backward
+    from .viz.explain import explain as explain
 
-__all__ += ["draw_graph", "explain", "render_graph", "tensor_names", "trace_backward"]
+# Loaded on first use (module __getattr__), so `import microgradx` stays fast and does not import
+# graphviz, matplotlib or the lab: name -> (module, attribute; None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
+    "draw_graph": ("microgradx.viz", "draw_graph"),
+    "explain": ("microgradx.viz", "explain"),
+    "render_graph": ("microgradx.viz", "render_graph"),
+    "tensor_names": ("microgradx.viz", "tensor_names"),
+    "trace_backward": ("microgradx.viz", "trace_backward"),
+    # Backprop you can watch: frames of both passes, an offline HTML player, naive orders compared.
+    "OrderReport": ("microgradx.viz", "OrderReport"),
+    "Stepper": ("microgradx.viz", "Stepper"),
+    "compare_orders": ("microgradx.viz", "compare_orders"),
+    "step_backward": ("microgradx.viz", "step_backward"),
+    # The notes, runnable: per-layer measurements and the lab of experiments.
+    "diagnostics": ("microgradx.diagnostics", None),
+    "lab": ("microgradx.lab", None),
+    "viz": ("microgradx.viz", None),
+}
+__all__ += [name for name in _LAZY if name != "viz"]
 
-# Backprop you can watch: frames of both passes, an offline HTML player, naive orders compared.
-from .viz import OrderReport, Stepper, compare_orders, step_backward  # noqa: E402
 
-__all__ += ["OrderReport", "Stepper", "compare_orders", "step_backward"]
+def __getattr__(name: str) -> object:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'microgradx' has no attribute {name!r}") from None
+    import importlib
+
+    value = importlib.import_module(module)
+    if attr is not None:
+        value = getattr(value, attr)
+    globals()[name] = value  # the next access is a plain global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
 from . import data, init, nn, optim  # noqa: E402
 from .train import fit  # noqa: E402
 
 __all__ += ["data", "fit", "init", "nn", "optim"]
-
-# The notes, runnable: per-layer measurements and the lab of experiments.
-from . import diagnostics, lab  # noqa: E402
-
-__all__ += ["diagnostics", "lab"]

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["default_rng", "get_rng", "manual_seed"]
+__all__ = ["get_rng", "manual_seed"]
 
 _default = np.random.default_rng()
 
@@ -34,11 +34,6 @@ def manual_seed(seed: int) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
     _default = np.random.default_rng(int(seed))
-    return _default
-
-
-def default_rng() -> np.random.Generator:
-    """The default generator (the one `manual_seed` seeds)."""
     return _default
 
 

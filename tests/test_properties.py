@@ -84,3 +84,38 @@ def test_activation_chains_against_autograd(name, data, shape):
     (ours(X) * X + ours(X * 2)).sum().backward()
     g = autograd.grad(lambda v: anp.sum(ref(v) * v + ref(v * 2)))(x)
     np.testing.assert_allclose(X.grad, g, rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- gradient laws
+# Laws the notes' derivations rely on, for any x (hypothesis), from the engine's backward pass:
+# σ′ and tanh′ are even (σ′(x) = σ(x)σ(−x)), relu′(x) + relu′(−x) = 1 off the kink, and the
+# leaky slope on the left is exactly negative_slope.
+_finite = st.floats(min_value=-30.0, max_value=30.0, allow_nan=False)
+
+
+def _grad(fn, x: float) -> float:
+    t = mgx.Tensor(x, requires_grad=True)
+    fn(t).backward()
+    return float(t.grad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=_finite)
+def test_sigmoid_and_tanh_derivatives_are_even(x):
+    # σ′ = σ(1 − σ) and tanh′ = 1 − tanh², as PyTorch computes them from the output: for large
+    # |x| the output rounds near ±1, so the derivative carries an absolute error of a few ulps of
+    # 1 (2.2e-16), not a relative one. The law holds to that.
+    for fn in (mgx.sigmoid, mgx.tanh):
+        assert _grad(fn, x) == pytest.approx(_grad(fn, -x), rel=1e-12, abs=1e-15)
+    s = 1.0 / (1.0 + np.exp(-x))
+    assert _grad(mgx.sigmoid, x) == pytest.approx(s * (1.0 - s), rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=_finite.filter(lambda v: v != 0.0))
+def test_relu_derivative_at_x_and_minus_x_sums_to_one(x):
+    assert _grad(mgx.relu, x) + _grad(mgx.relu, -x) == 1.0
+    slope = 0.01
+    left, right = sorted((x, -x))
+    assert _grad(lambda t: mgx.leaky_relu(t, slope), left) == slope
+    assert _grad(lambda t: mgx.leaky_relu(t, slope), right) == 1.0
