@@ -459,6 +459,21 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- graph
+def _named_network(prog: str, args: argparse.Namespace) -> Any:
+    """``args.name``'s network of `microgradx.lab.networks`, built; None after printing ``--list``."""
+    from microgradx.lab import networks
+
+    if args.list:
+        print(networks.describe())
+        return None
+    if not args.name:
+        raise UsageError(f"{prog}: error: name a network ({prog} --list shows them)")
+    try:
+        return networks.build(args.name)
+    except ValueError as err:
+        raise UsageError(f"{prog}: error: {err}") from None
+
+
 def _graph_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="network name")
     p.add_argument("--list", action="store_true", help="list the networks")
@@ -476,19 +491,12 @@ def _graph_arguments(p: argparse.ArgumentParser) -> None:
 )
 def cmd_graph(args: argparse.Namespace) -> int:
     import microgradx as mgx
-    from microgradx.lab import networks
     from microgradx.viz.render import SUFFIX_FORMATS, RendererError
 
     prog = "microgradx graph"
-    if args.list:
-        print(networks.describe())
+    net = _named_network(prog, args)
+    if net is None:
         return 0
-    if not args.name:
-        raise UsageError(f"{prog}: error: name a network (microgradx graph --list shows them)")
-    try:
-        net = networks.build(args.name)
-    except ValueError as err:
-        raise UsageError(f"{prog}: error: {err}") from None
     out = pathlib.Path(args.out if args.out is not None else f"graph-{args.name}.svg")
     if out.suffix.lower() not in SUFFIX_FORMATS:
         raise UsageError(
@@ -533,18 +541,11 @@ def _step_arguments(p: argparse.ArgumentParser) -> None:
 )
 def cmd_step(args: argparse.Namespace) -> int:
     import microgradx as mgx
-    from microgradx.lab import networks
 
     prog = "microgradx step"
-    if args.list:
-        print(networks.describe())
+    net = _named_network(prog, args)
+    if net is None:
         return 0
-    if not args.name:
-        raise UsageError(f"{prog}: error: name a network (microgradx step --list shows them)")
-    try:
-        net = networks.build(args.name)
-    except ValueError as err:
-        raise UsageError(f"{prog}: error: {err}") from None
     out = pathlib.Path(args.out if args.out is not None else f"backprop-{args.name}.html")
     if out.suffix.lower() not in (".html", ".htm"):
         raise UsageError(f"{prog}: error: argument --out: expected an .html file, got {str(out)!r}")
