@@ -10,12 +10,14 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
+from .. import activations as A
 from .. import diagnostics
-from ..activations import SELU_ALPHA, SELU_SCALE
+from ..function import Function
 from ..functional import elu, leaky_relu, prelu, relu, selu, sigmoid, tanh
 from ..tensor import Tensor
 
@@ -42,42 +44,30 @@ class ActivationInfo:
     range: str
 
 
+#: The hyper-parameter values the catalog shows (the defaults of the functions and modules).
+_SHOWN = SimpleNamespace(negative_slope=0.01, alpha=1.0)
+
+
+def _info(name: str, op: type[Function], fn: Callable[[Tensor], Tensor], note: str = "") -> ActivationInfo:
+    """An `ActivationInfo` whose texts are the op class's own ``formula``, ``derivatives`` and
+    ``output_range`` (the metadata the traces and graphs show), written for the input x."""
+    formula = op.formula.format("x", "a", ctx=_SHOWN)
+    derivative = op.derivatives[0].format("x", "a", ctx=_SHOWN)
+    return ActivationInfo(
+        name, fn, f"{name}(x) = {formula}{note}", f"{name}′(x) = {derivative}", op.output_range
+    )
+
+
 ACTIVATION_INFO: dict[str, ActivationInfo] = {
     a.name: a
     for a in (
-        ActivationInfo("sigmoid", sigmoid, "σ(x) = 1 / (1 + e^(−x))", "σ'(x) = σ(x)(1 − σ(x))", "(0, 1)"),
-        ActivationInfo(
-            "tanh", tanh, "tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))", "tanh'(x) = 1 − tanh²(x)", "(−1, 1)"
-        ),
-        ActivationInfo("relu", relu, "relu(x) = max(0, x)", "1 for x > 0, 0 for x ≤ 0", "[0, ∞)"),
-        ActivationInfo(
-            "leaky_relu",
-            leaky_relu,
-            "x for x > 0, 0.01·x otherwise",
-            "1 for x > 0, 0.01 for x ≤ 0",
-            "(−∞, ∞)",
-        ),
-        ActivationInfo(
-            "prelu",
-            lambda t: prelu(t, np.array([0.25])),
-            "x for x > 0, a·x otherwise (a = 0.25, trained)",
-            "1 for x > 0, a for x ≤ 0",
-            "(−∞, ∞)",
-        ),
-        ActivationInfo(
-            "elu",
-            elu,
-            "x for x > 0, α(e^x − 1) otherwise (α = 1)",
-            "1 for x > 0, ELU(x) + α = αe^x for x ≤ 0",
-            "(−α, ∞)",
-        ),
-        ActivationInfo(
-            "selu",
-            selu,
-            f"λ·x for x > 0, λα(e^x − 1) otherwise (λ = {SELU_SCALE:.4f}, α = {SELU_ALPHA:.4f})",
-            "λ for x > 0, λαe^x for x ≤ 0",
-            "(−λα, ∞)",
-        ),
+        _info("sigmoid", A.Sigmoid, sigmoid),
+        _info("tanh", A.Tanh, tanh),
+        _info("relu", A.ReLU, relu),
+        _info("leaky_relu", A.LeakyReLU, leaky_relu),
+        _info("prelu", A.PReLU, lambda t: prelu(t, np.array([0.25])), " (a = 0.25, trained)"),
+        _info("elu", A.ELU, elu),
+        _info("selu", A.SELU, selu, f" (λ = {A.SELU_SCALE:.4f}, α = {A.SELU_ALPHA:.4f})"),
     )
 }
 
