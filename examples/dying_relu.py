@@ -28,7 +28,8 @@ except ImportError:  # run from a source checkout that is not installed
     import microgradx as mgx
 
 from microgradx import cli, diagnostics, nn
-from microgradx.lab.core import best_line_mse, fmt, sine_data, train
+from microgradx.formatting import fmt
+from microgradx.lab.core import best_line_mse, sine_data, train
 from microgradx.lab.plots import Plotter
 
 CASES = [

@@ -25,7 +25,8 @@ except ImportError:  # run from a source checkout that is not installed
 import numpy as np
 
 from microgradx import cli, diagnostics, nn
-from microgradx.lab.core import fmt, sci, sine_data, train
+from microgradx.formatting import fmt, sci
+from microgradx.lab.core import sine_data, train
 from microgradx.lab.plots import Plotter
 
 INITS = ["zeros", "random_small", "random_large", "xavier_uniform", "he_uniform", "lecun_normal"]

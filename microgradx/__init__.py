@@ -140,7 +140,7 @@ def __dir__() -> list[str]:
 
 
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
-from . import data, init, nn, optim  # noqa: E402
+from . import data, formatting, init, nn, optim  # noqa: E402
 from .train import fit  # noqa: E402
 
-__all__ += ["data", "fit", "init", "nn", "optim"]
+__all__ += ["data", "fit", "formatting", "init", "nn", "optim"]

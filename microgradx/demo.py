@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from .formatting import paren as _paren
+
 __all__ = ["DemoResult", "chain_rule_of_one_weight", "loss_and_fit_plots", "mse", "run_demo"]
 
 #: The demo's setup, printed with its results.
@@ -193,8 +195,3 @@ def chain_rule_of_one_weight(net: Any, X: np.ndarray, y: np.ndarray, i: int | No
         f"check: backward() through the whole network (the trace above) gives ∂L/∂w = {backward_value:.4f}",
     ]
     return trace, "\n".join(lines)
-
-
-def _paren(value: float) -> str:
-    """A number with 4 decimals, in parentheses when negative (for products and differences)."""
-    return f"({value:.4f})" if value < 0 else f"{value:.4f}"

@@ -11,6 +11,7 @@ import pytest
 from graphs import neuron as _neuron
 
 import microgradx as mgx
+from microgradx import formatting
 from microgradx.autograd import topological_order
 from microgradx.viz import style as viz
 from microgradx.viz.draw import DRAW_MAX_NODES, draw_graph
@@ -364,7 +365,7 @@ def test_non_finite_values_still_draw_without_warnings():
 
 
 def test_format_number_and_summary():
-    assert viz.format_number(0.58514) == "0.5851"
-    assert viz.format_number(-1e-7) == "-1.0000e-07"
-    assert viz.format_number(0.0) == "0.0000"
-    assert viz.summarize(np.array(2.5)) == "2.5000"
+    assert formatting.format_number(0.58514) == "0.5851"
+    assert formatting.format_number(-1e-7) == "-1.0000e-07"
+    assert formatting.format_number(0.0) == "0.0000"
+    assert formatting.summarize(np.array(2.5)) == "2.5000"

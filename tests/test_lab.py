@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from microgradx import lab
-from microgradx.lab.core import best_line_mse, fmt, pct, sine_data
+from microgradx.formatting import fmt, pct
+from microgradx.lab.core import best_line_mse, sine_data
 
 Q = {"verbose": False}
 

@@ -147,7 +147,7 @@ def test_221_numbers_against_central_differences_and_path_sums():
     for i, k in enumerate(keys):
         numeric = float(central_diff(f, args, i, np.array(1.0)))
         assert float(leaves[k].grad) == pytest.approx(numeric, rel=1e-7, abs=1e-9)
-        assert last[k].endswith(f"grad {mgx.viz.style.format_number(numeric)}")
+        assert last[k].endswith(f"grad {mgx.formatting.format_number(numeric)}")
     # Every upstream is ∂L/∂node (all contributions have arrived), computed as a sum over paths.
     for frame in s.frames:
         if frame.kind == "backward":
@@ -164,7 +164,7 @@ def test_local_derivative_of_sigmoid_is_its_formula():
     (frame,) = [f for f in s.frames if f.kind == "backward" and f.node.op == "sigmoid"]
     a = float(frame.node.data)
     assert frame.flows[0].local == pytest.approx(a * (1 - a), abs=1e-15)
-    assert f"= {mgx.viz.style.format_number(a * (1 - a))}:" in frame.text
+    assert f"= {mgx.formatting.format_number(a * (1 - a))}:" in frame.text
 
 
 def test_gradients_accumulate_and_the_boxes_start_from_the_old_grad():
@@ -267,7 +267,7 @@ def test_static_markup_shows_the_final_state(page_221):
         for text in s.frames[-1].values[s.names[id(t)]].split(" | "):
             assert text in outside
         if t.grad is not None:
-            assert f"grad {mgx.viz.style.summarize(t.grad)}" in outside
+            assert f"grad {mgx.formatting.summarize(t.grad)}" in outside
     assert "?" not in re.sub(r"<script.*?</script>", "", page, flags=re.S).replace("<?xml", "")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .. import diagnostics
+from ..formatting import fmt, pct, sci
 from ..function import no_grad
 from ..functional import mse_loss
 from ..optim import SGD
@@ -209,30 +210,4 @@ def train(
     return TrainRun(losses)
 
 
-# ---------------------------------------------------------------------------- number formats
-def fmt(x: float | None, digits: int = 4) -> str:
-    """A number as students read it: 4 decimals, or scientific notation when tiny or huge."""
-    if x is None:
-        return "-"
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    x = float(x)
-    if not math.isfinite(x):
-        return str(x)
-    if x == 0:
-        return "0"  # exactly zero (not a rounded small number)
-    if x != 0 and (abs(x) < 10 ** -(digits - 1) or abs(x) >= 1e5):
-        return f"{x:.2e}"
-    return f"{round(x, digits) + 0.0:.{digits}f}"
-
-
-def sci(x: float) -> str:
-    return "-" if x is None else f"{float(x):.2e}"
-
-
-def pct(x: float) -> str:
-    """A fraction as a percentage: whole numbers exactly ("100%", "0%"), else one decimal."""
-    if x is None:
-        return "-"
-    p = 100 * float(x)
-    return f"{p:.0f}%" if p == round(p) else f"{p:.1f}%"
+# Number formats: one home, microgradx.formatting (imported above for the experiments).

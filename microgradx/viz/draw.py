@@ -29,6 +29,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ..formatting import summarize
 from . import render as _render
 from . import style as viz
 from .names import parameter_names
@@ -340,7 +341,7 @@ def box_title(name: str, shape: tuple[int, ...]) -> str:
 def value_fields(label: str, value: Any) -> list[str]:
     """The box fields of one value (``label`` is ``"data"`` or ``"grad"``): ``["grad 0.1966"]``,
     or for a summarised array two fields, ``["grad mean 0.1", "min -1.0, max 2.0"]``."""
-    text = viz.summarize(value)
+    text = summarize(value)
     head, sep, rest = text.partition(", min ")
     return [f"{label} {head}", f"min {rest}"] if sep else [f"{label} {text}"]
 

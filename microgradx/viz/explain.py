@@ -48,8 +48,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import topological_order
+from ..formatting import format_number
 from .names import names_for, strip_double_parens, wrap
-from .style import format_number
 
 __all__ = ["MAX_PATHS", "Explanation", "Factor", "Path", "explain"]
 

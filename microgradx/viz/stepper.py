@@ -38,9 +38,10 @@ from typing import Any
 import numpy as np
 
 from ..autograd import topological_order
+from ..formatting import format_number
+from ..formatting import shaped as _show
 from .draw import box_title, value_fields
 from .names import names_for, wrap
-from .style import format_number, summarize
 from .trace import trace_backward
 
 __all__ = ["UNKNOWN", "Flow", "Frame", "Stepper", "step_backward"]
@@ -305,11 +306,6 @@ def _fields(label: str, value: Any, final: Any) -> list[str]:
     if value is None:
         return [f"{label} {UNKNOWN}"] + [""] * (count - 1)
     return value_fields(label, value)
-
-
-def _show(a: Any) -> str:
-    a = np.asarray(a)
-    return summarize(a) if a.size == 1 else f"{'×'.join(map(str, a.shape))}: {summarize(a)}"
 
 
 def _forward_caption(t: Any, k: int, n: int, names: dict[int, str]) -> str:

@@ -32,12 +32,10 @@ __all__ = [
     "ZERO_GRAD_COLOR",
     "escape_record",
     "escape_text",
-    "format_number",
     "grad_magnitude",
     "grad_shade",
     "legend_entries",
     "legend_label",
-    "summarize",
 ]
 
 #: One row per kind of thing drawn: Graphviz attributes. `draw_graph` starts from these.
@@ -127,39 +125,6 @@ def escape_record(text: Any) -> str:
     s = _CONTROL.sub("", str(text).replace("\t", " ")).replace("\\", "\\\\")
     s = _RECORD_SPECIAL.sub(r"\\\1", s)
     return _NEWLINE.sub(r"\\n", s)
-
-
-# ------------------------------------------------------------------------------- formatting
-def format_number(x: float) -> str:
-    """A number with 4 decimals; scientific notation (still 4 decimals) when that would hide it.
-
-    >>> format_number(0.58514), format_number(-2), format_number(3e-7), format_number(2.5e9)
-    ('0.5851', '-2.0000', '3.0000e-07', '2.5000e+09')
-    """
-    x = float(x)
-    if x == 0 or not np.isfinite(x) or 1e-4 <= abs(x) < 1e6:
-        return f"{x:.4f}" if x != 0 else "0.0000"
-    return f"{x:.4e}"
-
-
-def summarize(array: Any, max_values: int = 4) -> str:
-    """A short text for an array: its values when there are at most ``max_values``, else
-    mean, min and max. A size-1 array is one number.
-
-    >>> summarize(np.array([[1.0, 2.0], [3.0, 4.0]]))
-    '[1.0000, 2.0000, 3.0000, 4.0000]'
-    >>> summarize(np.arange(6.0))
-    'mean 2.5000, min 0.0000, max 5.0000'
-    """
-    a = np.asarray(array)
-    if a.size == 1:
-        return format_number(float(a.reshape(())))
-    if a.size == 0:
-        return "(empty)"
-    if a.size <= max_values:
-        return "[" + ", ".join(format_number(v) for v in a.ravel()) + "]"
-    with np.errstate(all="ignore"):  # a diverged network (inf − inf) must still draw
-        return f"mean {format_number(a.mean())}, min {format_number(a.min())}, max {format_number(a.max())}"
 
 
 # ------------------------------------------------------------------------ what colours mean

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd import run_backward, topological_order
+from ..formatting import shaped as _show
 from .names import names_for, strip_double_parens, wrap
-from .style import summarize
 
 __all__ = ["Step", "Trace", "trace_backward"]
 
@@ -153,13 +153,3 @@ def trace_backward(root: Any, gradient: Any = None, *, model: Any = None) -> Tra
 
     run_backward(root, gradient, record=record)
     return steps
-
-
-def _show(array: Any) -> str:
-    """A gradient as text: the number, or shape and summary for arrays."""
-    if array is None:
-        return "—"
-    a = np.asarray(array)
-    if a.size == 1:
-        return summarize(a)
-    return f"{'×'.join(map(str, a.shape))}: {summarize(a)}"
