@@ -6,7 +6,7 @@ Two styles, each for its readers:
 - **worksheet numbers** (`format_number`, `summarize`, `shaped`, `paren`): always 4 decimals, so a
   column of a trace lines up and a product can be checked by hand; scientific notation (still 4
   decimals) only where fixed notation would hide the number (below 1e-4 or from 1e6 up);
-- **table numbers** (`fmt`, `sci`, `pct`): the lab's measured quantities, 4 decimals or 2-digit
+- **table numbers** (`fmt`, `sci`, `pct`, `spread_text`): the lab's measured quantities, 4 decimals or 2-digit
   scientific notation for tiny and huge values, exact zeros as "0", fractions as percentages.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt", "format_number", "paren", "pct", "sci", "shaped", "summarize"]
+__all__ = ["fmt", "format_number", "paren", "pct", "sci", "shaped", "spread_text", "summarize"]
 
 
 # ------------------------------------------------------------------------ worksheet numbers
@@ -114,3 +114,13 @@ def pct(x: float | None) -> str:
         return "-"
     p = 100 * float(x)
     return f"{p:.0f}%" if p == round(p) else f"{p:.1f}%"
+
+
+def spread_text(median: float, low: float, high: float, style: Any = None) -> str:
+    """A measurement over several seeds as "median [min–max]", each number in ``style`` (`fmt`).
+
+    >>> spread_text(0.78, 0.56, 1.29), spread_text(0.5, 0.25, 1.0, pct)
+    ('0.7800 [0.5600–1.2900]', '50% [25%–100%]')
+    """
+    f = fmt if style is None else style
+    return f"{f(median)} [{f(low)}–{f(high)}]"

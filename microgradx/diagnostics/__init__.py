@@ -9,7 +9,8 @@ The notes' failure modes all show up in a few numbers per layer:
   derivative is below `SATURATION_LEVEL` (10 %) of its peak: tanh ``|a| > 0.9487``
   (``|z| > 1.82``), sigmoid ``a < 0.0257`` or ``a > 0.9743`` (``|z| > 3.64``).
 * **vanishing / exploding gradients**: the backward signal δ_l = ∂L/∂z_l (`backward_signal`,
-  `LayerRecord.delta`, sized by `delta_size`) shrinks or grows layer after layer; the forward
+  `LayerRecord.delta`, sized by `delta_size`; `record_backward` records a forward and
+  backward pass in one call) shrinks or grows layer after layer; the forward
   signal's per-unit std (`unit_std`) beside it. ‖∂L/∂W‖ (`gradient_norms`) mixes the two.
 * **symmetry**: after zero or constant initialization every hidden unit of a layer computes the
   same function, so a layer of 100 units behaves as one.
@@ -47,7 +48,7 @@ from .measures import (
     unit_std,
 )
 from .plots import PLOT_NOTICE, get_figure, plot_gradient_norms, plot_histograms
-from .recorder import LayerRecord, LayerStats, Recorder, Recording, record
+from .recorder import LayerRecord, LayerStats, Recorder, Recording, record, record_backward
 from .tables import format_table
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "plot_gradient_norms",
     "plot_histograms",
     "record",
+    "record_backward",
     "relative_slope",
     "saturated",
     "saturated_fraction",

@@ -31,7 +31,7 @@ from .measures import (
 )
 from .tables import _num, _pct, _sci, format_table
 
-__all__ = ["LayerRecord", "LayerStats", "Recorder", "Recording", "record"]
+__all__ = ["LayerRecord", "LayerStats", "Recorder", "Recording", "record", "record_backward"]
 
 
 @dataclass
@@ -301,3 +301,35 @@ def record(model: Any, x: Any) -> tuple[Recording, Any]:
     with Recorder(model) as rec:
         out = model(x)
     return rec, out
+
+
+def record_backward(model: Any, x: Any, target: Any, loss: Any = None) -> tuple[Recording, Any]:
+    """Run ``model(x)`` recording every layer, then ``loss(output, target).backward()``.
+
+    The recording's `Recording.stats` then hold both gauges of gradient flow for every layer:
+    the backward signal δ = ∂L/∂z (``delta_rms``, ``delta_mean_abs``) and ‖∂L/∂W‖
+    (``weight_grad_norm``), beside the forward signal (``unit_std``). ``loss`` defaults to the
+    mean squared error (`microgradx.functional.mse_loss`). Gradients accumulate into the
+    model's ``.grad`` as after any backward pass; zero them first if they hold older ones.
+    Returns ``(recording, loss tensor)``.
+
+    Examples:
+        >>> import numpy as np
+        >>> from microgradx import nn
+        >>> net = nn.MLP(2, [4, 4, 1], activation="tanh", rng=0)
+        >>> rec, L = record_backward(net, np.ones((3, 2)), np.zeros((3, 1)))
+        >>> all(s.delta_rms is not None and s.weight_grad_norm is not None for s in rec.stats())
+        True
+    """
+    from ..function import enable_grad
+    from ..functional import mse_loss
+
+    loss_fn = mse_loss if loss is None else loss
+    xt = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=float))
+    tt = target if isinstance(target, Tensor) else Tensor(np.asarray(target, dtype=float))
+    with enable_grad():
+        with Recorder(model) as rec:
+            out = model(xt)
+        L = loss_fn(out, tt)
+        L.backward()
+    return rec, L
