@@ -11,8 +11,22 @@ import numpy as np
 from .. import diagnostics
 from ..function import no_grad
 from ..nn import MLP
-from .activation_experiments import _weight_grad_norms
-from .core import Result, best_line_mse, experiment, fmt, gaussian_data, pct, sci, sine_data, train
+from .core import (
+    WEIGHT_GRAD_NOTE,
+    Result,
+    best_line_mse,
+    experiment,
+    fmt,
+    pct,
+    probe_flow,
+    range_of,
+    sci,
+    seed_list,
+    sine_data,
+    spread,
+    text,
+    train,
+)
 from .plots import Plotter
 
 __all__ = ["constant_init", "large_init", "small_init", "xavier_vs_he", "zero_init"]
@@ -157,14 +171,14 @@ def constant_init(
 
 
 # ---------------------------------------------------------------------------- small / large init
-def _deep_probe(
-    act: str, init: Any, X: np.ndarray, y: np.ndarray, depth: int, width: int, seed: int
-) -> tuple[list[diagnostics.LayerStats], list[float], diagnostics.Recording]:
-    net = MLP(X.shape[1], [width] * depth + [1], activation=act, init=init, rng=seed)
-    norms = _weight_grad_norms(net, X, y)[:-1]
-    with no_grad():
-        rec, _ = diagnostics.record(net, X)
-    return rec.stats()[:-1], norms, diagnostics.Recording(rec.layers[:-1])
+def _times(x: float) -> str:
+    """A factor as text: whole numbers from 10 up ("997×"), else 4 decimals."""
+    return f"{fmt(round(x)) if x >= 10 else fmt(x)}×"
+
+
+def _grows(ratio: float) -> str:
+    """δ from the last hidden layer to the first, in words."""
+    return "grows toward the input" if ratio > 1 else "shrinks toward the input"
 
 
 @experiment(
@@ -181,23 +195,45 @@ def small_init(
     epochs: int = 300,
     lr: float = 0.1,
     seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
     """``random_small`` (uniform in [−0.01, 0.01], the notes' "rand·0.01" made symmetric) vs the
-    default (Xavier for tanh/sigmoid, He for ReLU), forward std and ‖∂L/∂W‖ per layer; then
-    training a tanh network both ways."""
-    X, y = gaussian_data(n, width, seed)
-    numbers: dict[str, Any] = {}
+    default (Xavier for tanh/sigmoid, He for ReLU): the forward signal's per-unit std and the
+    backward signal δ = ∂L/∂z per layer over ``seeds`` seeds (‖∂L/∂W‖ beside them); then training
+    a tanh network both ways.
+
+    Each layer multiplies the signal by about √fan_in · std(w) (times the activation's slope):
+    √64 · 0.0058 ≈ 0.05 here, so both signals fall ×20 per layer.
+    """
+    runs = seed_list(seed, seeds)
+    numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
     rows = []
     std_series = {}
     for act in ACTS:
         for init in ("random_small", None):
-            stats, norms, _ = _deep_probe(act, init, X, y, depth, width, seed)
+            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
             tag = "small" if init else "default"
-            numbers[f"std_first_{act}_{tag}"] = stats[0].std
-            numbers[f"std_last_{act}_{tag}"] = stats[-1].std
-            numbers[f"grad_first_{act}_{tag}"] = norms[0]
-            std_series[f"{act}, {'random_small' if init else 'default'}"] = [s.std for s in stats]
-            rows.append([act, init or "default", sci(stats[0].std), sci(stats[-1].std), sci(norms[0])])
+            numbers[f"std_first_{act}_{tag}"] = pr.layer("std", 0)["median"]
+            numbers[f"std_last_{act}_{tag}"] = pr.layer("std", -1)["median"]
+            numbers[f"grad_first_{act}_{tag}"] = pr.layer("wnorm", 0)["median"]
+            numbers[f"delta_first_{act}_{tag}"] = pr.layer("delta", 0)["median"]
+            dr = pr.ratio("delta")
+            if init:
+                numbers["delta_ratio"][act] = dr["median"]
+                numbers["delta_ratio_range"][act] = range_of(dr)
+            else:
+                numbers[f"delta_ratio_{act}_default"] = dr["median"]
+            std_series[f"{act}, {'random_small' if init else 'default'}"] = pr.profile("std")
+            rows.append(
+                [
+                    act,
+                    init or "default",
+                    sci(numbers[f"std_first_{act}_{tag}"]),
+                    sci(numbers[f"std_last_{act}_{tag}"]),
+                    text(dr, sci),
+                    sci(numbers[f"grad_first_{act}_{tag}"]),
+                ]
+            )
     Xs, ys = sine_data(128, seed)
     curves = {}
     for init in ("random_small", None):
@@ -208,20 +244,30 @@ def small_init(
         numbers[f"train_loss_end_{tag}"] = run.final
         curves[f"tanh, {init or 'xavier_uniform'}"] = run.losses
     p = Plotter(out, "small-init")
-    p.per_layer("std", std_series, f"activation std per layer ({depth} layers of {width})", "std")
+    p.per_layer(
+        "std", std_series, f"forward signal per layer ({depth} layers of {width})", "per-unit std", log=True
+    )
     p.curves("loss", curves, f"tanh {[train_width] * train_depth}: training loss")
     relu_vs_tanh = numbers["std_last_relu_small"] / numbers["std_last_tanh_small"]
     numbers["relu_over_tanh_last_std_small"] = relu_vs_tanh
+    dr_ = numbers["delta_ratio"]
     return Result(
         "small-init",
         numbers,
-        ["activation", "init", "std layer 1", f"std layer {depth}", "‖∂L/∂W‖ layer 1"],
+        [
+            "activation",
+            "init",
+            "unit std layer 1",
+            f"unit std layer {depth}",
+            f"δ ratio 1/{depth}: median [min–max]",
+            "‖∂L/∂W‖ layer 1",
+        ],
         rows,
-        f"U(−0.01, 0.01): tanh std falls from {sci(numbers['std_first_tanh_small'])} to "
-        f"{sci(numbers['std_last_tanh_small'])} in {depth} layers, ‖∂L/∂W1‖ {sci(numbers['grad_first_tanh_small'])} "
-        f"(default {sci(numbers['grad_first_tanh_default'])}); training tanh: loss "
-        f"{fmt(numbers['train_loss_start_small'])} → {fmt(numbers['train_loss_end_small'])} vs "
-        f"{fmt(numbers['train_loss_start_default'])} → {fmt(numbers['train_loss_end_default'])} with Xavier",
+        f"U(−0.01, 0.01): tanh's forward std falls from {sci(numbers['std_first_tanh_small'])} to "
+        f"{sci(numbers['std_last_tanh_small'])} in {depth} layers and δ {_grows(dr_['tanh'])} "
+        f"(layer 1 / layer {depth} = {sci(dr_['tanh'])}; default init {sci(numbers['delta_ratio_tanh_default'])}); "
+        f"training tanh: loss {fmt(numbers['train_loss_start_small'])} → {fmt(numbers['train_loss_end_small'])} "
+        f"vs {fmt(numbers['train_loss_start_default'])} → {fmt(numbers['train_loss_end_default'])} with Xavier",
         errata=[
             f"'In ReLU → small value → ... vanishing gradient problem (not strong) but less than tanh "
             f"and sigmoid' — measured the other way round for tanh: ReLU zeroes half of the signal, "
@@ -229,56 +275,110 @@ def small_init(
             f"{sci(numbers['std_last_tanh_small'])} and its ‖∂L/∂W1‖ {sci(numbers['grad_first_relu_small'])} "
             f"vs {sci(numbers['grad_first_tanh_small'])} (sigmoid's {sci(numbers['grad_first_sigmoid_small'])} "
             f"is the smallest)"
-        ],
+        ]
+        if relu_vs_tanh < 1
+        else [],
         files=p.files,
-        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs; training: "
-        f"MLP(1, [{train_width}]×{train_depth} + [1], tanh) on sin(πx), SGD lr={lr} momentum=0.9, {epochs} epochs",
+        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs, seeds {runs[0]}–{runs[-1]} "
+        f"(medians); training: MLP(1, [{train_width}]×{train_depth} + [1], tanh) on sin(πx), SGD lr={lr} "
+        f"momentum=0.9, {epochs} epochs",
+        note=WEIGHT_GRAD_NOTE,
     )
 
 
 @experiment(
-    "large-init", "large random weights N(0, 1): tanh/sigmoid saturate (flat gradients), ReLU explodes"
+    "large-init",
+    "large random weights N(0, 1): tanh/sigmoid saturate, ReLU explodes; what happens to the gradients",
 )
-def large_init(out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed: int = 0) -> Result:
-    """``random_large`` (standard normal, the notes' ``np.random.randn``) vs the default init.
+def large_init(
+    out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed: int = 0, seeds: int = 5
+) -> Result:
+    """``random_large`` (standard normal, the notes' ``np.random.randn``) vs the default init, over
+    ``seeds`` seeds: saturation, the forward signal's per-unit std and the backward signal δ.
 
     With 64 inputs of variance 1, z = Σ wᵢxᵢ has std √64 = 8: tanh and sigmoid sit on their flat
-    ends (saturated: |z| > 2.65 for tanh, > 4.6 for sigmoid) and ReLU's outputs grow ×√(64/2)
-    per layer.
+    ends (saturated: local slope below 10 % of its peak) and ReLU's outputs grow ×√(64/2) per
+    layer. Backward, δ_l = g′(z_l) ⊙ (δ_{l+1} W_{l+1}ᵀ): the weights multiply δ by about
+    √fan_out · std(w) = 8 per layer while the saturated slope divides it, and which wins is
+    measured: for tanh δ grows toward the input, so the gradients are large, not flat.
     """
-    X, y = gaussian_data(n, width, seed)
-    numbers: dict[str, Any] = {}
+    runs = seed_list(seed, seeds)
+    numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
+    numbers["grad_first_gain"], numbers["grad_first_gain_range"] = {}, {}
     rows = []
     p = Plotter(out, "large-init")
+    probes = {}
     for act in ACTS:
         for init in ("random_large", None):
-            stats, norms, rec = _deep_probe(act, init, X, y, depth, width, seed)
+            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+            probes[act, init] = pr
             tag = "large" if init else "default"
-            sat = [s.saturated for s in stats]
-            numbers[f"saturated_mean_{act}_{tag}"] = None if sat[0] is None else float(np.mean(sat))  # type: ignore[arg-type]  # all None or none
-            numbers[f"std_first_{act}_{tag}"] = stats[0].std
-            numbers[f"std_last_{act}_{tag}"] = stats[-1].std
-            numbers[f"grad_first_{act}_{tag}"] = norms[0]
-            numbers[f"z_std_first_{act}_{tag}"] = float(rec.layers[0].z.std())
+            sat = pr.stat(
+                lambda st: (
+                    float(np.mean([s.saturated for s in st])) if st[0].saturated is not None else np.nan
+                )
+            )
+            numbers[f"saturated_mean_{act}_{tag}"] = None if np.isnan(sat["median"]) else sat["median"]
+            numbers[f"std_first_{act}_{tag}"] = pr.layer("std", 0)["median"]
+            numbers[f"std_last_{act}_{tag}"] = pr.stat(lambda st: st[-1].std)["median"]
+            numbers[f"unit_std_last_{act}_{tag}"] = pr.layer("std", -1)["median"]
+            numbers[f"grad_first_{act}_{tag}"] = pr.layer("wnorm", 0)["median"]
+            numbers[f"z_std_first_{act}_{tag}"] = float(pr.first.layers[0].z.std())
+            dr = pr.ratio("delta")
+            if init:
+                numbers["delta_ratio"][act] = dr["median"]
+                numbers["delta_ratio_range"][act] = range_of(dr)
+                p.histograms(f"{act}-histograms", pr.first, f"{act}, random_large: outputs per layer")
+            else:
+                numbers[f"delta_ratio_{act}_default"] = dr["median"]
             rows.append(
                 [
                     act,
                     init or "default",
-                    "-" if sat[0] is None else pct(float(np.mean(sat))),  # type: ignore[arg-type]
-                    fmt(float(rec.layers[0].z.std())),
-                    sci(stats[-1].std),
-                    sci(norms[0]),
+                    "-"
+                    if numbers[f"saturated_mean_{act}_{tag}"] is None
+                    else pct(numbers[f"saturated_mean_{act}_{tag}"]),
+                    fmt(numbers[f"z_std_first_{act}_{tag}"]),
+                    sci(numbers[f"unit_std_last_{act}_{tag}"]),
+                    text(dr, sci),
+                    sci(numbers[f"grad_first_{act}_{tag}"]),
                 ]
             )
-            if init:
-                p.histograms(f"{act}-histograms", rec, f"{act}, random_large: outputs per layer")
-            if act == "tanh" and init:
-                tanh_large = rec
+    for act in ACTS:  # layer-1 ‖∂L/∂W‖ with N(0, 1) over the default init's, seed by seed
+        big, small = probes[act, "random_large"].wnorm, probes[act, None].wnorm
+        gain = spread(b[0] / s_[0] for b, s_ in zip(big, small, strict=True))
+        numbers["grad_first_gain"][act] = gain["median"]
+        numbers["grad_first_gain_range"][act] = range_of(gain)
     # The notes' histogram remark: where do saturated tanh outputs go? to −1 and +1.
+    tanh_large = probes["tanh", "random_large"].first
     a = np.concatenate([r.a.ravel() for r in tanh_large.layers])
     numbers["tanh_large_near_minus1"] = float(np.mean(a < -0.99))
     numbers["tanh_large_near_plus1"] = float(np.mean(a > 0.99))
     tanh_pile = numbers["tanh_large_near_minus1"] + numbers["tanh_large_near_plus1"]
+    dr_, rr, gain_ = numbers["delta_ratio"], numbers["delta_ratio_range"], numbers["grad_first_gain"]
+
+    def gradient_words(act: str) -> str:
+        r = {"median": dr_[act], "min": rr[act][0], "max": rr[act][1]}
+        flat = "the gradients are not flat" if gain_[act] > 1 else "the gradients are smaller"
+        return (
+            f"{act}: δ {_grows(dr_[act])} (layer 1 / layer {depth} = {text(r, sci)}), layer-1 ‖∂L/∂W‖ "
+            f"{_times(gain_[act])} the default init's: {flat}"
+        )
+
+    errata = [
+        f"'In histogram → Maximum value is lower (0) and higher (1) in tanh and ReLU' — saturated "
+        f"tanh outputs pile up at −1 and +1 ({pct(numbers['tanh_large_near_minus1'])} below −0.99, "
+        f"{pct(numbers['tanh_large_near_plus1'])} above 0.99, {pct(tanh_pile)} in all); sigmoid's at 0 "
+        f"and 1; ReLU does not saturate, its outputs grow (std {sci(numbers['std_last_relu_large'])} "
+        f"at layer {depth})"
+    ]
+    if dr_["tanh"] > 1 and gain_["tanh"] > 1:
+        errata.append(
+            f"'vanishing gradient / slow training' with large weights — measured, with N(0, 1) tanh "
+            f"the backward signal grows toward the input ({_times(dr_['tanh'])} from layer {depth} to "
+            f"layer 1) and layer 1's ‖∂L/∂W‖ is {_times(gain_['tanh'])} the default init's: saturation "
+            f"shrinks each unit's slope, but the large weights multiply δ by more"
+        )
     return Result(
         "large-init",
         numbers,
@@ -287,29 +387,30 @@ def large_init(out=None, *, depth: int = 6, width: int = 64, n: int = 256, seed:
             "init",
             "saturated (mean of layers)",
             "std of z, layer 1",
-            f"std of a, layer {depth}",
+            f"unit std of a, layer {depth}",
+            f"δ ratio 1/{depth}: median [min–max]",
             "‖∂L/∂W‖ layer 1",
         ],
         rows,
         f"N(0, 1) weights: z has std {fmt(numbers['z_std_first_tanh_large'])} (≈ √{width}); "
         f"{pct(numbers['saturated_mean_tanh_large'])} of tanh and {pct(numbers['saturated_mean_sigmoid_large'])} "
         f"of sigmoid outputs saturated (default init: {pct(numbers['saturated_mean_tanh_default'])}, "
-        f"{pct(numbers['saturated_mean_sigmoid_default'])}); ReLU's std grows to {sci(numbers['std_last_relu_large'])}",
-        errata=[
-            f"'In histogram → Maximum value is lower (0) and higher (1) in tanh and ReLU' — saturated "
-            f"tanh outputs pile up at −1 and +1 ({pct(numbers['tanh_large_near_minus1'])} below −0.99, "
-            f"{pct(numbers['tanh_large_near_plus1'])} above 0.99, {pct(tanh_pile)} in all); sigmoid's at 0 "
-            f"and 1; ReLU does not saturate, its outputs grow (std {sci(numbers['std_last_relu_large'])} "
-            f"at layer {depth})"
-        ],
+        f"{pct(numbers['saturated_mean_sigmoid_default'])}); "
+        + "; ".join(gradient_words(act) for act in ("tanh", "sigmoid"))
+        + f"; ReLU's std grows to {sci(numbers['std_last_relu_large'])}",
+        errata=errata,
         files=p.files,
-        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs; saturated: "
-        f"|z| > 2.647 (tanh), > 4.595 (sigmoid)",
+        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs, seeds "
+        f"{runs[0]}–{runs[-1]} (medians; histograms of seed {runs[0]}); saturated: local slope below "
+        f"{pct(diagnostics.SATURATION_LEVEL)} of its peak",
+        note=WEIGHT_GRAD_NOTE,
     )
 
 
 # ---------------------------------------------------------------------------- xavier-vs-he
-@experiment("xavier-vs-he", "Xavier keeps tanh's signal, He keeps ReLU's: activation std layer after layer")
+@experiment(
+    "xavier-vs-he", "He keeps ReLU's backward signal through 10 layers, Xavier halves its variance per layer"
+)
 def xavier_vs_he(
     out=None,
     *,
@@ -321,69 +422,99 @@ def xavier_vs_he(
     epochs: int = 300,
     lr: float = 0.005,
     seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
     """tanh and ReLU networks with ``xavier_normal`` (Var(w) = 2/(fan_in + fan_out)) and
-    ``he_normal`` (Var(w) = 2/fan_in): std of the outputs of layer 1 and layer ``depth`` and
-    ‖∂L/∂W‖ of layer 1; then a deep ReLU network trained with each.
+    ``he_normal`` (Var(w) = 2/fan_in), over ``seeds`` seeds: the backward signal δ = ∂L/∂z at the
+    first hidden layer over δ at the last, the forward signal's per-unit std, ‖∂L/∂W‖ beside them;
+    then a deep ReLU network trained with each.
 
-    Theory (equal widths): ReLU zeroes half of z, so with Xavier (= 1/fan_in here) the variance
-    halves every layer (std × 0.71); He doubles the weight variance to compensate. tanh is
-    linear near 0, so Xavier keeps its variance until tanh's curvature shrinks it slowly; He
-    pushes tanh toward saturation.
+    Theory (He et al. 2015, equal widths): backward, Var(δ_l) = ½ · fan_out · Var(w) · Var(δ_{l+1})
+    for ReLU (half of the units pass δ on). Xavier (= 1/fan_in here) halves the variance every
+    layer, δ's RMS × 0.71, so 0.71⁹ ≈ 0.045 over 10 layers; He doubles the weight variance to
+    compensate: ratio ≈ 1. tanh is linear near 0, so Xavier keeps δ until tanh's curvature
+    shrinks it slowly.
     """
-    X, y = gaussian_data(n, width, seed)
-    numbers: dict[str, Any] = {}
+    runs = seed_list(seed, seeds)
+    numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
+    numbers["theory_relu_xavier"] = 0.5 ** ((depth - 1) / 2)
     rows = []
+    delta_series = {}
     std_series = {}
-    for act in ("tanh", "relu"):
-        for init in ("xavier_normal", "he_normal"):
-            stats, norms, _ = _deep_probe(act, init, X, y, depth, width, seed)
+    for act in ("relu", "tanh"):
+        for init in ("he_normal", "xavier_normal"):
+            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+            config = f"{act}+{init}"
             key = f"{act}_{init.split('_')[0]}"
-            numbers[f"std_first_{key}"] = stats[0].std
-            numbers[f"std_last_{key}"] = stats[-1].std
-            numbers[f"std_ratio_{key}"] = stats[-1].std / stats[0].std
-            numbers[f"grad_ratio_{key}"] = norms[0] / norms[-1]
-            sat = stats[-1].saturated
-            numbers[f"saturated_last_{key}"] = sat
-            std_series[f"{act} + {init}"] = [s.std for s in stats]
-            rows.append(
-                [
-                    act,
-                    init,
-                    fmt(stats[0].std),
-                    fmt(stats[-1].std),
-                    fmt(numbers[f"std_ratio_{key}"]),
-                    sci(numbers[f"grad_ratio_{key}"]),
-                ]
-            )
+            dr, sr, wr = pr.ratio("delta"), pr.ratio("std"), pr.ratio("wnorm")
+            numbers["delta_ratio"][config] = dr["median"]
+            numbers["delta_ratio_range"][config] = range_of(dr)
+            numbers[f"std_ratio_{key}"] = sr["median"]
+            numbers[f"std_ratio_{key}_range"] = range_of(sr)
+            numbers[f"grad_ratio_{key}"] = wr["median"]
+            numbers[f"grad_ratio_{key}_range"] = range_of(wr)
+            delta_series[f"{act} + {init}"] = pr.profile("delta")
+            std_series[f"{act} + {init}"] = pr.profile("std")
+            rows.append([act, init, text(dr), text(sr), text(wr, sci)])
     Xs, ys = sine_data(128, seed)
     curves = {}
     for init in ("xavier_normal", "he_normal"):
-        net = MLP(1, [train_width] * train_depth + [1], activation="relu", init=init, rng=seed)
-        run = train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
-        numbers[f"train_mse_relu_{init.split('_')[0]}"] = run.final
-        curves[f"relu + {init}"] = run.losses
+        finals = []
+        for s in runs:
+            net = MLP(1, [train_width] * train_depth + [1], activation="relu", init=init, rng=s)
+            run = train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
+            finals.append(run.final)
+            if s == runs[0]:
+                curves[f"relu + {init} (seed {s})"] = run.losses
+        sp = spread(finals)
+        numbers[f"train_mse_relu_{init.split('_')[0]}"] = sp["median"]
+        numbers[f"train_mse_relu_{init.split('_')[0]}_range"] = range_of(sp)
     p = Plotter(out, "xavier-vs-he")
-    p.per_layer("std", std_series, f"activation std per layer ({depth} layers of {width})", "std", log=True)
+    p.per_layer(
+        "delta",
+        delta_series,
+        f"backward signal per layer ({depth} layers of {width}, median of {len(runs)} seeds)",
+        "RMS of δ = ∂L/∂z",
+        log=True,
+    )
+    p.per_layer(
+        "std", std_series, f"forward signal per layer ({depth} layers of {width})", "per-unit std", log=True
+    )
     p.curves("loss", curves, f"ReLU {[train_width] * train_depth}: training loss")
+    d, rg = numbers["delta_ratio"], numbers["delta_ratio_range"]
+
+    def ratio_text(config: str) -> str:
+        return text({"median": d[config], "min": rg[config][0], "max": rg[config][1]})
+
+    he_keeps = 0.5 <= d["relu+he_normal"] <= 2
+    xavier_loses = d["relu+xavier_normal"] < 0.5
+    verdict = (
+        "He keeps ReLU's backward signal, Xavier loses it"
+        if he_keeps and xavier_loses
+        else "He keeps ReLU's backward signal"
+        if he_keeps
+        else "He does not keep ReLU's backward signal here"
+    )
+    he_mse, xa_mse = numbers["train_mse_relu_he"], numbers["train_mse_relu_xavier"]
     return Result(
         "xavier-vs-he",
         numbers,
         [
             "activation",
             "init",
-            "std layer 1",
-            f"std layer {depth}",
-            f"std ratio {depth}/1",
+            f"δ ratio layer 1/{depth}",
+            f"unit std ratio {depth}/1",
             f"‖∂L/∂W‖ ratio 1/{depth}",
         ],
         rows,
-        f"relu: std ratio layer {depth}/layer 1 = {fmt(numbers['std_ratio_relu_he'])} with He vs "
-        f"{fmt(numbers['std_ratio_relu_xavier'])} with Xavier (theory 0.71^{depth - 1} = "
-        f"{fmt(0.5 ** ((depth - 1) / 2))}); tanh: {fmt(numbers['std_ratio_tanh_xavier'])} with Xavier, "
-        f"{fmt(numbers['std_ratio_tanh_he'])} with He; deep ReLU trained: MSE "
-        f"{fmt(numbers['train_mse_relu_he'])} (He) vs {fmt(numbers['train_mse_relu_xavier'])} (Xavier)",
+        f"δ at layer 1 over δ at layer {depth} (median [min–max] of {len(runs)} seeds): relu + He "
+        f"{ratio_text('relu+he_normal')}, relu + Xavier {ratio_text('relu+xavier_normal')} (theory "
+        f"0.71^{depth - 1} = {fmt(numbers['theory_relu_xavier'])}), tanh + Xavier "
+        f"{ratio_text('tanh+xavier_normal')}, tanh + He {ratio_text('tanh+he_normal')}: {verdict}; deep ReLU "
+        f"trained: MSE {fmt(he_mse)} (He) {'<' if he_mse < xa_mse else '≥'} {fmt(xa_mse)} (Xavier)",
         files=p.files,
-        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs; training: "
-        f"MLP(1, [{train_width}]×{train_depth} + [1], relu) on sin(πx), SGD lr={lr} momentum=0.9, {epochs} epochs",
+        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs, one backward pass "
+        f"of the MSE, seeds {runs[0]}–{runs[-1]}; training: MLP(1, [{train_width}]×{train_depth} + [1], "
+        f"relu) on sin(πx), SGD lr={lr} momentum=0.9, {epochs} epochs, the same seeds",
+        note=WEIGHT_GRAD_NOTE,
     )

@@ -15,7 +15,20 @@ from ..function import no_grad
 from ..functional import mse_loss
 from ..nn import MLP
 from ..tensor import Tensor
-from .core import Result, best_line_mse, experiment, fmt, pct, sine_data, train
+from ..train import DIVERGENCE_FACTOR
+from .core import (
+    Result,
+    best_line_mse,
+    experiment,
+    fmt,
+    pct,
+    range_of,
+    seed_list,
+    sine_data,
+    spread,
+    text,
+    train,
+)
 from .plots import Plotter
 
 __all__ = ["dying_relu", "leaky_fix"]
@@ -49,6 +62,55 @@ def _with_bias(net: Any, bias: float) -> Any:
 
 
 # ---------------------------------------------------------------------------- dying-relu
+def _mean_dead(net: Any, X: np.ndarray) -> float:
+    """Mean over the hidden layers of `diagnostics.dead_fraction`, z computed in NumPy (x W + b,
+    layer by layer, the arithmetic of the forward pass) so that it is cheap to call every epoch."""
+    a, fractions = X, []
+    with np.errstate(all="ignore"):
+        for layer in net.layers[:-1]:
+            z = a @ layer.weight.data + layer.bias.data
+            fractions.append(diagnostics.dead_fraction(z))
+            a = np.maximum(z, 0.0)
+    return float(np.mean(fractions))
+
+
+def _dead_run(
+    X: np.ndarray, y: np.ndarray, *, width: int, lr: float, epochs: int, bias: float, seed: int
+) -> dict:
+    """One ReLU network trained with `fit` (plain full-batch SGD), hidden biases set to ``bias``;
+    the dead fraction (mean of the hidden layers) after every epoch, the divergence and its peak."""
+    net = _with_bias(MLP(1, [width, width, 1], activation="relu", rng=seed), bias)
+    dead0 = _dead_per_layer(net, X)
+    W1 = net.layers[0].weight.data.copy()
+    dead_cols = np.all(X @ W1 + net.layers[0].bias.data <= 0, axis=0)
+    dead_by_epoch: list[float] = []
+
+    def watch(epoch: int, loss: float) -> None:
+        dead_by_epoch.append(_mean_dead(net, X))
+
+    run = train(net, X, y, lr=lr, epochs=epochs, callback=watch)
+    if len(dead_by_epoch) < len(run.losses):  # fit stopped at the diverging epoch, before the callback
+        dead_by_epoch.append(_mean_dead(net, X))
+    moved = np.abs(net.layers[0].weight.data - W1)[:, dead_cols]
+    with np.errstate(all="ignore"):
+        dead_layers = _dead_per_layer(net, X)
+    all_dead_at = next((e for e, d in enumerate(dead_by_epoch) if d == 1.0), None)
+    peak, peak_epoch = run.peak
+    return {
+        "net": net,
+        "losses": run.losses,
+        "dead_init": float(np.mean(dead0)),
+        "dead": float(np.mean(dead_layers)),
+        "dead_layers": dead_layers,
+        "final": run.final,
+        "diverged_at": run.diverged_at,
+        "peak": peak,
+        "peak_epoch": peak_epoch,
+        "all_dead_at": all_dead_at,
+        "dead_weight_change": float(moved.max()) if moved.size else 0.0,
+    }
+
+
 @experiment(
     "dying-relu",
     "a high learning rate or a large negative bias leaves ReLU units dead (z ≤ 0 on every input)",
@@ -62,88 +124,166 @@ def dying_relu(
     low_lr: float = 0.05,
     high_lr: float = 0.5,
     bias: float = -3.0,
-    bias_epochs: int = 1000,
     seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
-    """The notes' two causes of dead ReLU units, measured.
+    """The notes' two causes of dead ReLU units and their remedy, measured over ``seeds`` seeds,
+    every run trained identically (`fit`, plain full-batch SGD, ``epochs`` epochs).
 
-    1. High learning rate: the same ``1 → width → width → 1`` ReLU network trained with plain
-       SGD at ``low_lr`` and at ``high_lr``; dead units per hidden layer after ``epochs``.
+    1. High learning rate: the same ``1 → width → width → 1`` ReLU network at ``low_lr`` and at
+       ``high_lr``; `fit` stops where the loss diverges, and the run reports that epoch and the
+       peak loss beside the dead units, and the first epoch at which every unit was dead.
     2. Large negative bias: hidden biases start at ``bias`` (He weights, inputs in [−1, 1], so
        |x·w| < 2.45 < 3): dead at the start, and their weights change by exactly 0 in training.
-       The notes' remedy, a small positive bias (0.01), is the control.
+    3. The notes' remedy, a small positive bias (0.01), under the same training as the bias-0
+       baseline, at ``low_lr`` and at ``high_lr``.
     """
     X, y = sine_data(n, seed)
     var_y = float(y.var())
-    numbers: dict[str, Any] = {"var_y": var_y}
+    runs = seed_list(seed, seeds)
+    numbers: dict[str, Any] = {"var_y": var_y, "seeds": runs}
+    configs = {
+        "low_lr": (low_lr, 0.0),
+        "high_lr": (high_lr, 0.0),
+        "negative_bias": (low_lr, bias),
+        "positive_bias": (low_lr, 0.01),
+        "positive_bias_high_lr": (high_lr, 0.01),
+    }
+    results: dict[str, list[dict]] = {k: [] for k in configs}
+    for s in runs:
+        for key, (lr, b) in configs.items():
+            results[key].append(_dead_run(X, y, width=width, lr=lr, epochs=epochs, bias=b, seed=s))
     curves = {}
     rows = []
-    for label, lr in (("low", low_lr), ("high", high_lr)):
-        net = MLP(1, [width, width, 1], activation="relu", rng=seed)
-        run = train(net, X, y, lr=lr, epochs=epochs)
-        dead = _dead_per_layer(net, X)
-        curves[f"lr={lr}"] = run.losses
-        numbers[f"dead_{label}_lr"] = float(np.mean(dead))
-        numbers[f"dead_{label}_lr_layers"] = dead
-        numbers[f"mse_{label}_lr"] = run.final
-        numbers[f"diverged_{label}_lr"] = run.diverged_at
-        rows.append([f"lr = {lr}, {epochs} epochs", "0", " / ".join(pct(d) for d in dead), fmt(run.final)])
-        if label == "high":
-            high_net = net
-
-    for label, b in (("negative", bias), ("positive", 0.01)):
-        net = _with_bias(MLP(1, [width, width, 1], activation="relu", rng=seed), b)
-        dead0 = _dead_per_layer(net, X)
-        W1 = net.layers[0].weight.data.copy()
-        dead_cols = np.all(X @ W1 + net.layers[0].bias.data <= 0, axis=0)
-        run = train(net, X, y, lr=low_lr, epochs=bias_epochs, momentum=0.9)
-        curves[f"bias {b}"] = run.losses
-        dead1 = _dead_per_layer(net, X)
-        moved = np.abs(net.layers[0].weight.data - W1)[:, dead_cols]
-        numbers[f"dead_{label}_bias_init"] = float(np.mean(dead0))
-        numbers[f"dead_{label}_bias_after"] = float(np.mean(dead1))
-        numbers[f"mse_{label}_bias"] = run.final
-        if label == "negative":
-            numbers["dead_weight_change"] = float(moved.max()) if moved.size else 0.0
+    for key, (lr, b) in configs.items():
+        rs = results[key]
+        dead = spread(r["dead"] for r in rs)
+        final = spread(r["final"] for r in rs)
+        div = [r for r in rs if r["diverged_at"] is not None]
+        numbers[f"dead_{key}"] = dead["median"]
+        numbers[f"dead_{key}_range"] = range_of(dead)
+        numbers[f"dead_{key}_init"] = spread(r["dead_init"] for r in rs)["median"]
+        numbers[f"dead_{key}_layers"] = [float(v) for v in np.median([r["dead_layers"] for r in rs], axis=0)]
+        numbers[f"mse_{key}"] = final["median"]
+        numbers[f"diverged_{key}"] = len(div)
+        numbers[f"diverged_at_{key}"] = [r["diverged_at"] for r in rs]
+        numbers[f"all_dead_at_{key}"] = [r["all_dead_at"] for r in rs]
+        numbers[f"peak_loss_{key}"] = [r["peak"] for r in rs]
+        numbers[f"peak_epoch_{key}"] = [r["peak_epoch"] for r in rs]
+        curves[f"lr={lr}, bias {b:g}"] = rs[0]["losses"]
+        diverged_text = (
+            f"{len(div)}/{len(rs)}: epoch {'/'.join(str(r['diverged_at']) for r in div)}, peak loss "
+            f"{fmt(float(np.median([r['peak'] for r in div])))}"
+            if div
+            else f"0/{len(rs)}"
+        )
+        died = [r["all_dead_at"] for r in rs if r["all_dead_at"] is not None]
         rows.append(
             [
-                f"lr = {low_lr}, momentum 0.9, {bias_epochs} epochs",
+                f"lr = {lr}",
                 f"{b:g}",
-                " / ".join(pct(d) for d in dead1),
-                fmt(run.final),
+                text(dead, pct),
+                f"{len(died)}/{len(rs)}" + (f" (epoch {'/'.join(map(str, died))})" if died else ""),
+                diverged_text,
+                text(final),
             ]
         )
+    numbers["dead_weight_change"] = max(r["dead_weight_change"] for r in results["negative_bias"])
+    # the high-learning-rate runs: did the loss diverge before every unit was dead?
+    high = results["high_lr"]
+    first = [
+        "divergence"
+        if r["diverged_at"] is not None and (r["all_dead_at"] is None or r["diverged_at"] <= r["all_dead_at"])
+        else "death"
+        if r["all_dead_at"] is not None
+        else "neither"
+        for r in high
+    ]
+    numbers["high_lr_first_event"] = first
+    numbers["high_lr_diverged_before_dead"] = first.count("divergence")
+    pos, base = numbers["dead_positive_bias"], numbers["dead_low_lr"]
+    remedy_changes = (
+        abs(pos - base) > 0.05
+        or abs(numbers["mse_positive_bias"] - numbers["mse_low_lr"]) > 0.2 * numbers["mse_low_lr"]
+    )
+    numbers["bias_remedy_changes_dead"] = bool(remedy_changes)
+    ph = results["positive_bias_high_lr"]
+    prevented = all(r["diverged_at"] is None and r["dead"] < 0.5 for r in ph)
+    numbers["bias_remedy_prevents_high_lr_failure"] = prevented
 
     p = Plotter(out, "dying-relu")
-    p.curves("loss", curves, "ReLU network: training loss", log=True)
-    with no_grad():
+    p.curves("loss", curves, f"ReLU network: training loss (seed {runs[0]})", log=True)
+    high_net = high[0]["net"]
+    with no_grad(), np.errstate(all="ignore"):
         rec, _ = diagnostics.record(high_net, X)
     p.histograms(
         "z-after-high-lr",
         diagnostics.Recording(rec.layers[:-1]),
-        f"pre-activations z after lr={high_lr}: all ≤ 0 = dead",
+        f"pre-activations z when lr={high_lr} stopped (seed {runs[0]}): z ≤ 0 everywhere = dead",
         which="z",
     )
+    k = len(runs)
+    div_first = [r for r, f in zip(high, first, strict=True) if f == "divergence"]
+    died_first = [r for r, f in zip(high, first, strict=True) if f == "death"]
+    high_sentence = (
+        f"lr={high_lr}: the loss diverged before every unit was dead in {len(div_first)}/{k} seeds"
+        + (
+            f" (peak loss {fmt(float(np.median([r['peak'] for r in div_first])))} at epoch "
+            f"{'/'.join(str(r['diverged_at']) for r in div_first)}, {text(spread(r['dead'] for r in div_first), pct)} "
+            f"of the units dead when fit stopped)"
+            if div_first
+            else ""
+        )
+    )
+    if died_first:
+        high_sentence += (
+            f"; in {len(died_first)}/{k} every unit died at epoch "
+            f"{'/'.join(str(r['all_dead_at']) for r in died_first)}, on a loss peak of "
+            f"{fmt(float(np.median([r['peak'] for r in died_first])))} at epoch "
+            f"{'/'.join(str(r['peak_epoch']) for r in died_first)}, and the net predicts a constant "
+            f"(MSE {fmt(float(np.median([r['final'] for r in died_first])))}, Var(y) = {fmt(var_y)})"
+        )
+    conclusion = (
+        f"{high_sentence}; lr={low_lr}: {pct(numbers['dead_low_lr'])} dead; bias {bias:g}: "
+        f"{pct(numbers['dead_negative_bias_init'])} dead at the start and {pct(numbers['dead_negative_bias'])} after "
+        f"{epochs} epochs, their weights moved by "
+        f"{'exactly 0' if numbers['dead_weight_change'] == 0 else fmt(numbers['dead_weight_change'])}; bias 0.01 under "
+        f"identical training: {pct(pos)} dead vs {pct(base)} with bias 0 (MSE {fmt(numbers['mse_positive_bias'])} vs "
+        f"{fmt(numbers['mse_low_lr'])}): {'a difference' if remedy_changes else 'no difference'}; at lr={high_lr} bias "
+        f"0.01 diverged in {numbers['diverged_positive_bias_high_lr']}/{k} seeds with "
+        f"{pct(numbers['dead_positive_bias_high_lr'])} dead: "
+        f"{'it prevents' if prevented else 'it does not prevent'} the failure"
+    )
+    errata = [
+        "'if one time Neuron is dead then everytime neuron is dead' holds for a unit whose "
+        "inputs cannot change (the first hidden layer, on fixed data); a unit of a deeper "
+        "layer can come back when earlier layers change its inputs (see "
+        "tests/test_errata.py::test_e16_dead_unit_in_a_deeper_layer_can_revive)"
+    ]
+    if not remedy_changes and not prevented:
+        errata.append(
+            f"the remedy 'initialize the bias to a small positive value (0.01)' changes nothing measurable: "
+            f"under the same training {pct(pos)} of units end dead vs {pct(base)} with bias 0, and at "
+            f"lr={high_lr} it diverges as well ({numbers['diverged_positive_bias_high_lr']}/{k} seeds)"
+        )
     return Result(
         "dying-relu",
         numbers,
-        ["training", "initial bias", "dead units (layer 1 / layer 2)", "final MSE"],
-        rows,
-        f"dead units: {' / '.join(pct(d) for d in numbers['dead_high_lr_layers'])} after lr={high_lr} (MSE {fmt(numbers['mse_high_lr'])} "
-        f"= Var(y) {fmt(var_y)}: a constant prediction) vs "
-        f"{' / '.join(pct(d) for d in numbers['dead_low_lr_layers'])} after lr={low_lr}; "
-        f"bias {bias}: {pct(numbers['dead_negative_bias_init'])} dead at the start and "
-        f"{pct(numbers['dead_negative_bias_after'])} after {bias_epochs} epochs, their weights moved by "
-        f"{'exactly 0' if numbers['dead_weight_change'] == 0 else fmt(numbers['dead_weight_change'])}",
-        errata=[
-            "'if one time Neuron is dead then everytime neuron is dead' holds for a unit whose "
-            "inputs cannot change (the first hidden layer, on fixed data); a unit of a deeper "
-            "layer can come back when earlier layers change its inputs (see "
-            "tests/test_errata.py::test_e16_dead_unit_in_a_deeper_layer_can_revive)"
+        [
+            "learning rate",
+            "initial bias",
+            "dead units at the end: median [min–max]",
+            "seeds where every unit died",
+            "seeds diverged",
+            "final loss: median [min–max]",
         ],
+        rows,
+        conclusion,
+        errata=errata,
         files=p.files,
         setup=f"MLP(1, [{width}, {width}, 1], relu, He-uniform weights), sin(πx) on {n} points in "
-        f"[−1, 1], full-batch SGD; dead = z ≤ 0 on all {n} inputs",
+        f"[−1, 1], every run trained with fit: full-batch SGD, {epochs} epochs, seeds {runs[0]}–{runs[-1]} "
+        f"(weights); fit stops where the loss diverges ({fmt(DIVERGENCE_FACTOR)}× the first); dead = z ≤ 0 on all {n} inputs",
     )
 
 
@@ -200,7 +340,7 @@ def leaky_fix(
         None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
     )
     high = (
-        f"diverged (overflow) at epoch {run.diverged_at}"
+        f"diverged at epoch {run.diverged_at} (loss {fmt(run.peak[0])}, above {fmt(DIVERGENCE_FACTOR)}× the first)"
         if run.diverged_at is not None
         else f"MSE {fmt(run.final)}"
     )
