@@ -49,12 +49,30 @@ r = lab.dying_relu(epochs=100, verbose=False)   # returns a Result; nothing prin
 print(r["dead_high_lr"], r.conclusion)
 ```
 
-Every number comes from a fixed seed; `tests/test_lab.py` asserts the direction and rough size
-of every effect (with smaller sizes), so a bug in the engine shows up as a claim that fails.
+Every headline number is the median [min–max] over five fixed seeds (`r["seeds"]`), and every
+conclusion is computed from the numbers, not written in advance; `tests/test_lab.py` asserts the
+direction and rough size of every effect (with smaller sizes) and the theory's predictions, so a
+bug in the engine shows up as a claim that fails.
+
 Definitions used throughout: a ReLU unit is **dead** when its pre-activation z ≤ 0 for every
-example of the data set; a tanh/sigmoid output is **saturated** when its output is within 0.01 of
-a bound (|z| > 2.647 for tanh, > 4.595 for sigmoid), where the derivative is below 0.02.
+example of the data set; a tanh/sigmoid output is **saturated** where its local derivative is below
+{level} of its peak (|z| > {tanh_z} for tanh, > {sigmoid_z} for sigmoid). **Gradient flow** is
+measured as the theory defines it: the backward signal δ_l = ∂L/∂z_l of every layer (its RMS over
+examples and units), beside the forward signal (each unit's std over the examples, averaged over
+units). ‖∂L/∂W_l‖ is shown only beside them: ∂L/∂W_l = a_{{l−1}}ᵀ δ_l multiplies δ by the layer's
+input, so it shrinks whenever the forward signal does.
 """
+
+
+def intro() -> str:
+    """The page's opening, with the saturation threshold read from its one home."""
+    from microgradx.formatting import fmt, pct
+
+    return INTRO.format(
+        level=pct(diagnostics.SATURATION_LEVEL),
+        tanh_z=fmt(diagnostics.saturation_bounds("tanh")[0], 2),
+        sigmoid_z=fmt(diagnostics.saturation_bounds("sigmoid")[0], 2),
+    )
 
 
 def md_table(headers, rows) -> str:
@@ -81,7 +99,7 @@ def make_lab_page() -> list[pathlib.Path]:
         raise SystemExit("matplotlib is needed to regenerate the plots")
     for old in LAB_DIR.glob("*.png"):
         old.unlink()
-    parts = [INTRO, "## Contents\n"]
+    parts = [intro(), "## Contents\n"]
     parts += [f"- [{n}](#{n}) — {lab.EXPERIMENTS[n].description}" for n in lab.names()]
     written = []
     for name in lab.names():
@@ -95,6 +113,8 @@ def make_lab_page() -> list[pathlib.Path]:
             f"command: `microgradx lab {name}`.\n"
         )
         parts.append(md_table(r.headers, r.rows) + "\n")
+        if r.note:
+            parts.append(f"**How to read it.** {r.note[0].upper()}{r.note[1:]}.\n")
         parts.append(f"**Measured.** {r.conclusion}.\n")
         for e in r.errata:
             parts.append(

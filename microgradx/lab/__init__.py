@@ -1,12 +1,13 @@
 """The lab: every claim of the lecture notes as an experiment that measures it.
 
 Each experiment is a function returning a `Result` (its numbers by key, a table, a one-line
-conclusion quoting them, and the notes' errors it found); it prints them and, given an output
-directory and matplotlib, writes plots. Seeds are fixed, so the numbers are reproducible::
+conclusion computed from them, and the notes' errors it found); it prints them and, given an
+output directory and matplotlib, writes plots. Headline numbers are the median [min–max] over
+five seeds (``r["seeds"]``); seeds are fixed, so the numbers are reproducible::
 
     from microgradx import lab
-    r = lab.run("dying-relu")                 # prints the table and the conclusion
-    r["dead_high_lr"]                         # 1.0
+    r = lab.run("xavier-vs-he")               # prints the table and the conclusion
+    r["delta_ratio"]["relu+he_normal"]        # δ layer 1 / δ layer 10, median over r["seeds"]
     lab.dying_relu(out="plots", epochs=50)    # the same function, smaller, with plots
 
 From the shell: ``microgradx lab --list`` and ``microgradx lab NAME --out DIR``.
