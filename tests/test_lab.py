@@ -344,6 +344,9 @@ def test_headline_ratios_are_medians_over_seeds_with_ranges(name, kwargs):
         lo, hi = r["delta_ratio_range"][key]
         assert lo <= median <= hi
     assert "[" in r.table() and "–" in r.table()  # printed as median [min–max]
+    for config, deltas in r["delta_per_layer"].items():  # δ and the forward std, layer by layer
+        assert len(deltas) == kwargs["depth"] == len(r["unit_std_per_layer"][config])
+        assert all(d > 0 for d in deltas)
     with pytest.raises(ValueError, match="seeds"):
         lab.run(name, verbose=False, seeds=0, **kwargs)
 
@@ -375,6 +378,23 @@ def test_train_reports_fits_divergence_without_warning():
     assert run.diverged_at is not None and run.diverged_at == len(run.losses) - 1
     peak, epoch = run.peak
     assert peak == max(run.losses) and run.losses[epoch] == peak
+
+
+def test_seed_ranges_print_as_median_min_max():
+    from microgradx.formatting import spread_text
+    from microgradx.lab.core import seed_list, spread
+
+    sp = spread([0.56, 1.29, 0.78, 0.7, 0.9])
+    assert sp == {"median": 0.78, "min": 0.56, "max": 1.29}
+    assert spread_text(sp["median"], sp["min"], sp["max"]) == "0.7800 [0.5600–1.2900]"
+    assert seed_list(3, 5) == [3, 4, 5, 6, 7]
+
+
+def test_gauge_note_is_printed_under_the_table(capsys):
+    r = lab.run("sigmoid-vanishing", depth=2, width=4, n=8)
+    out = capsys.readouterr().out
+    assert f"note: {r.note}" in out and "a_{l−1}ᵀ δ_l" in r.note
+    assert out.index(r.table()) < out.index("note: ") < out.index("conclusion: ")
 
 
 def test_result_prints_table_conclusion_and_errata(capsys):

@@ -195,6 +195,9 @@ def sigmoid_vanishing(
         numbers[f"last_mean_{act}"] = pr.stat(lambda st: st[-1].mean)["median"]
         delta_series[act] = pr.profile("delta")
         norm_series[act] = pr.profile("wnorm")
+        numbers.setdefault("delta_per_layer", {})[act] = delta_series[act]
+        numbers.setdefault("unit_std_per_layer", {})[act] = pr.profile("std")
+        numbers.setdefault("grad_norm_per_layer", {})[act] = norm_series[act]
         rows.append(
             [
                 act,

@@ -176,6 +176,13 @@ def _times(x: float) -> str:
     return f"{fmt(round(x)) if x >= 10 else fmt(x)}×"
 
 
+def _per_layer(numbers: dict[str, Any], config: str, pr: Any) -> None:
+    """Store ``config``'s per-layer medians: δ (RMS), the forward per-unit std and ‖∂L/∂W‖."""
+    numbers.setdefault("delta_per_layer", {})[config] = pr.profile("delta")
+    numbers.setdefault("unit_std_per_layer", {})[config] = pr.profile("std")
+    numbers.setdefault("grad_norm_per_layer", {})[config] = pr.profile("wnorm")
+
+
 def _grows(ratio: float) -> str:
     """δ from the last hidden layer to the first, in words."""
     return "grows toward the input" if ratio > 1 else "shrinks toward the input"
@@ -218,6 +225,7 @@ def small_init(
             numbers[f"grad_first_{act}_{tag}"] = pr.layer("wnorm", 0)["median"]
             numbers[f"delta_first_{act}_{tag}"] = pr.layer("delta", 0)["median"]
             dr = pr.ratio("delta")
+            _per_layer(numbers, f"{act}+{init or 'default'}", pr)
             if init:
                 numbers["delta_ratio"][act] = dr["median"]
                 numbers["delta_ratio_range"][act] = range_of(dr)
@@ -325,6 +333,7 @@ def large_init(
             numbers[f"grad_first_{act}_{tag}"] = pr.layer("wnorm", 0)["median"]
             numbers[f"z_std_first_{act}_{tag}"] = float(pr.first.layers[0].z.std())
             dr = pr.ratio("delta")
+            _per_layer(numbers, f"{act}+{init or 'default'}", pr)
             if init:
                 numbers["delta_ratio"][act] = dr["median"]
                 numbers["delta_ratio_range"][act] = range_of(dr)
@@ -453,6 +462,7 @@ def xavier_vs_he(
             numbers[f"std_ratio_{key}_range"] = range_of(sr)
             numbers[f"grad_ratio_{key}"] = wr["median"]
             numbers[f"grad_ratio_{key}_range"] = range_of(wr)
+            _per_layer(numbers, config, pr)
             delta_series[f"{act} + {init}"] = pr.profile("delta")
             std_series[f"{act} + {init}"] = pr.profile("std")
             rows.append([act, init, text(dr), text(sr), text(wr, sci)])
