@@ -107,6 +107,7 @@ def test_dying_relu():
     assert r["diverged_positive_bias_high_lr"] >= 1
     assert "the loss diverged before every unit was dead" in r.conclusion
     assert "no difference" in r.conclusion and "does not prevent" in r.conclusion
+    assert any("small positive initial bias" in e for e in r.errata)
 
 
 def test_dying_relu_bias_remedy_is_trained_exactly_as_its_baseline(monkeypatch):
@@ -137,7 +138,7 @@ def test_dying_relu_conclusion_follows_the_numbers(monkeypatch):
     r = lab.dying_relu(n=32, width=8, epochs=20, **Q)
     assert r["bias_remedy_changes_dead"] is True and r["bias_remedy_prevents_high_lr_failure"] is True
     assert "a difference" in r.conclusion and "it prevents" in r.conclusion
-    assert not any("small positive value" in e for e in r.errata)
+    assert not any("small positive initial bias" in e for e in r.errata)
 
 
 def test_leaky_fix():

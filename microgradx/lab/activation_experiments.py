@@ -217,12 +217,16 @@ def sigmoid_vanishing(
     p.per_layer(
         "delta",
         delta_series,
-        f"backward signal per layer ({depth} hidden layers of {width}, median of {len(runs)} seeds)",
+        f"backward signal δ, {depth} layers of {width} (median of {len(runs)} seeds)",
         "RMS of δ = ∂L/∂z",
         log=True,
     )
     p.per_layer(
-        "grad-norms", norm_series, f"‖∂L/∂W‖ per layer (beside δ; {len(runs)} seeds)", "‖∂L/∂W‖", log=True
+        "grad-norms",
+        norm_series,
+        f"‖∂L/∂W‖, read beside δ (median of {len(runs)} seeds)",
+        "‖∂L/∂W‖",
+        log=True,
     )
     p.histograms("activations", rec, "sigmoid activations per layer")
     dr = numbers["delta_ratio"]
@@ -415,7 +419,7 @@ def zero_centred(
     else:
         verdict = (
             "neither zero-centring alone nor a 4× step alone explains tanh's lower MSE "
-            "(tanh = 2σ(2z) − 1 also doubles the output range)"
+            "(tanh = 2σ(2z) − 1 differs from σ in centring, slope and output range at once)"
         )
     p = Plotter(out, "zero-centred")
     p.curves("loss", curves, f"sigmoid vs tanh and the controls (seed {runs[0]})", log=True)

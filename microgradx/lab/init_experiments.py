@@ -253,7 +253,11 @@ def small_init(
         curves[f"tanh, {init or 'xavier_uniform'}"] = run.losses
     p = Plotter(out, "small-init")
     p.per_layer(
-        "std", std_series, f"forward signal per layer ({depth} layers of {width})", "per-unit std", log=True
+        "std",
+        std_series,
+        f"forward signal, {depth} layers of {width} (median of {len(runs)} seeds)",
+        "per-unit std",
+        log=True,
     )
     p.curves("loss", curves, f"tanh {[train_width] * train_depth}: training loss")
     relu_vs_tanh = numbers["std_last_relu_small"] / numbers["std_last_tanh_small"]
@@ -483,12 +487,16 @@ def xavier_vs_he(
     p.per_layer(
         "delta",
         delta_series,
-        f"backward signal per layer ({depth} layers of {width}, median of {len(runs)} seeds)",
+        f"backward signal δ, {depth} layers of {width} (median of {len(runs)} seeds)",
         "RMS of δ = ∂L/∂z",
         log=True,
     )
     p.per_layer(
-        "std", std_series, f"forward signal per layer ({depth} layers of {width})", "per-unit std", log=True
+        "std",
+        std_series,
+        f"forward signal, {depth} layers of {width} (median of {len(runs)} seeds)",
+        "per-unit std",
+        log=True,
     )
     p.curves("loss", curves, f"ReLU {[train_width] * train_depth}: training loss")
     d, rg = numbers["delta_ratio"], numbers["delta_ratio_range"]

@@ -262,7 +262,7 @@ def dying_relu(
     ]
     if not remedy_changes and not prevented:
         errata.append(
-            f"the remedy 'initialize the bias to a small positive value (0.01)' changes nothing measurable: "
+            f"The remedy of a small positive initial bias (0.01) changes nothing measurable: "
             f"under the same training {pct(pos)} of units end dead vs {pct(base)} with bias 0, and at "
             f"lr={high_lr} it diverges as well ({numbers['diverged_positive_bias_high_lr']}/{k} seeds)"
         )
@@ -283,7 +283,7 @@ def dying_relu(
         files=p.files,
         setup=f"MLP(1, [{width}, {width}, 1], relu, He-uniform weights), sin(πx) on {n} points in "
         f"[−1, 1], every run trained with fit: full-batch SGD, {epochs} epochs, seeds {runs[0]}–{runs[-1]} "
-        f"(weights); fit stops where the loss diverges ({fmt(DIVERGENCE_FACTOR)}× the first); dead = z ≤ 0 on all {n} inputs",
+        f"(weights); fit stops where the loss diverges ({fmt(int(DIVERGENCE_FACTOR))}× the first); dead = z ≤ 0 on all {n} inputs",
     )
 
 
@@ -340,7 +340,7 @@ def leaky_fix(
         None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
     )
     high = (
-        f"diverged at epoch {run.diverged_at} (loss {fmt(run.peak[0])}, above {fmt(DIVERGENCE_FACTOR)}× the first)"
+        f"diverged at epoch {run.diverged_at} (loss {fmt(run.peak[0])}, above {fmt(int(DIVERGENCE_FACTOR))}× the first)"
         if run.diverged_at is not None
         else f"MSE {fmt(run.final)}"
     )
