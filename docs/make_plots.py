@@ -45,7 +45,8 @@ or from Python, with smaller or larger sizes:
 
 ```python
 from microgradx import lab
-r = lab.dying_relu(epochs=100, verbose=False)   # returns a Result; nothing printed
+
+r = lab.dying_relu(epochs=100, verbose=False)  # returns a Result; nothing printed
 print(r["dead_high_lr"], r.conclusion)
 ```
 
