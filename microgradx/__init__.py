@@ -89,6 +89,8 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from . import diagnostics as diagnostics
     from . import lab as lab
     from . import viz as viz
+    from .bridge import from_torch as from_torch
+    from .bridge import to_torch as to_torch
     from .viz import OrderReport as OrderReport
     from .viz import Stepper as Stepper
     from .viz import compare_orders as compare_orders
@@ -100,7 +102,7 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from .viz.explain import explain as explain
 
 # Loaded on first use (module __getattr__), so `import microgradx` stays fast and does not import
-# graphviz, matplotlib or the lab: name -> (module, attribute; None for the module itself).
+# graphviz, matplotlib, torch or the lab: name -> (module, attribute; None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     # Graphs and chain-rule traces (drawing needs the graphviz package, a dependency).
     "draw_graph": ("microgradx.viz", "draw_graph"),
@@ -113,6 +115,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "Stepper": ("microgradx.viz", "Stepper"),
     "compare_orders": ("microgradx.viz", "compare_orders"),
     "step_backward": ("microgradx.viz", "step_backward"),
+    # The bridge to PyTorch (torch itself is imported only when one of them is called).
+    "from_torch": ("microgradx.bridge", "from_torch"),
+    "to_torch": ("microgradx.bridge", "to_torch"),
     # The notes, runnable: per-layer measurements and the lab of experiments.
     "diagnostics": ("microgradx.diagnostics", None),
     "lab": ("microgradx.lab", None),

@@ -1,0 +1,335 @@
+"""The bridge to PyTorch: `to_torch` turns a microgradx network into ``torch.nn`` modules, `from_torch` turns them back.
+
+**Weight layout.** A microgradx `Layer` stores ``W`` as ``(in_features, out_features)`` and
+computes ``x @ W + b`` (``W[i, j]`` is the notes' ``w_ij``, input ``i`` to node ``j``).
+PyTorch's ``nn.Linear`` stores ``weight`` as ``(out_features, in_features)`` and computes
+``x @ weight.T + bias``. So ``linear.weight = W.T``: the bridge transposes, both ways, and
+copies every number exactly (no rounding: a float32 model stays float32, float64 stays float64).
+
+What maps to what:
+
+=============================== ===================================================
+microgradx                      PyTorch
+=============================== ===================================================
+``Layer`` (no activation)       ``Linear`` (``weight = W.T``, ``bias`` copied)
+``Layer`` with an activation    ``Linear`` followed by the activation module
+``MLP``, ``Sequential``         ``Sequential`` (a Layer's Linear and activation side by side)
+``Sigmoid``, ``Tanh``, ``ReLU``, the same names in ``torch.nn`` (``negative_slope``,
+``LeakyReLU``, ``ELU``, ``SELU`` ``alpha`` copied)
+``PReLU``                       ``PReLU`` (``num_parameters`` and the learned slopes copied)
+=============================== ===================================================
+
+`from_torch` reads a ``Sequential`` that has the shape of an MLP (every ``Linear`` with a bias,
+each followed by at most one activation, the same activation between all hidden layers) as an
+`MLP`, so ``from_torch(to_torch(mlp))`` has ``mlp``'s state dict, keys and bits; any other
+``Sequential`` becomes a `Sequential` with one module per torch module (its state-dict keys
+are torch's: ``0.weight``, ``0.bias``, …). Anything else raises ``TypeError`` naming the module
+and what is supported.
+
+PyTorch is optional: it is imported when a function is called, never by ``import microgradx``;
+without it both functions raise ``ImportError`` saying ``pip install torch``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import functional
+from .nn.activation import ACTIVATIONS, ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
+from .nn.layers import MLP, Layer, Sequential
+from .nn.module import Module
+from .tensor import Tensor
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["ACTIVATION_MAP", "from_torch", "to_torch"]
+
+#: Every activation module: its ``torch.nn`` class name (the same as ours) and the settings
+#: copied across, which have the same attribute names in both libraries. PReLU's slopes are a
+#: parameter and are copied with the weights.
+ACTIVATION_MAP: dict[type[Module], tuple[str, tuple[str, ...]]] = {
+    Sigmoid: ("Sigmoid", ()),
+    Tanh: ("Tanh", ()),
+    ReLU: ("ReLU", ()),
+    LeakyReLU: ("LeakyReLU", ("negative_slope",)),
+    PReLU: ("PReLU", ("num_parameters",)),
+    ELU: ("ELU", ("alpha",)),
+    SELU: ("SELU", ()),
+}
+
+# A Layer's activation may also be a function (``mgx.relu``) or a Tensor method (``Tensor.relu``):
+# the ones that need no weight map to the module with the function's defaults.
+_FUNCTIONS: dict[Callable[..., Any], type[Module]] = {
+    f: cls
+    for name, cls in ACTIVATIONS.items()
+    if name != "prelu"  # prelu(t, weight) needs a weight: use the PReLU module
+    for f in (getattr(functional, name), getattr(Tensor, name))
+}
+
+_SUPPORTED_MGX = "Layer, MLP, Sequential and the activation modules " + ", ".join(
+    cls.__name__ for cls in ACTIVATION_MAP
+)
+_SUPPORTED_TORCH = "torch.nn.Linear, torch.nn.Sequential and torch.nn." + ", torch.nn.".join(
+    name for name, _ in ACTIVATION_MAP.values()
+)
+
+
+def _import_torch(where: str) -> Any:
+    try:
+        import torch
+    except ImportError as err:
+        raise ImportError(
+            f"{where} needs PyTorch, which could not be imported ({err}): pip install torch"
+        ) from err
+    return torch
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _what(obj: Any, path: str, kind: str = "") -> str:
+    """How an error names a module: ``the model (Neuron)``, ``'layers.1' (Neuron)``,
+    ``'layers.0.activation' (the callable <lambda>)``."""
+    if not kind:
+        if isinstance(obj, Module) or not callable(obj):
+            kind = type(obj).__name__
+        else:
+            kind = f"the callable {getattr(obj, '__qualname__', None) or repr(obj)}"
+    return f"{repr(path) if path else 'the model'} ({kind})"
+
+
+# ---------------------------------------------------------------------------------- to PyTorch
+def to_torch(model: Module) -> torch.nn.Module:
+    """A PyTorch module that computes what ``model`` computes, with a copy of its parameters.
+
+    ``Layer`` → ``torch.nn.Linear`` with ``weight = W.T`` (ours is ``(in, out)``, torch's
+    ``(out, in)``) and the bias copied; a Layer's activation becomes the next module;
+    ``MLP`` and ``Sequential`` → ``torch.nn.Sequential``; activation modules → the same
+    names in ``torch.nn`` (LeakyReLU's ``negative_slope``, ELU's ``alpha``, PReLU's slopes
+    copied). Every array is copied exactly and keeps its dtype: float32 parameters give float32
+    torch parameters. The result owns its parameters (training it does not change ``model``)
+    and building it draws no random numbers (torch's generator is left as it was).
+
+    Args:
+        model: a microgradx `Layer`, `MLP`, `Sequential` (of those) or activation module.
+
+    Returns:
+        a ``torch.nn.Linear`` for a Layer without activation, a ``torch.nn.Sequential`` for a
+        Layer with one, an MLP or a Sequential, or the torch activation module.
+
+    Raises:
+        ImportError: PyTorch is not installed (``pip install torch``).
+        TypeError: a module with no PyTorch counterpart here (a `Neuron`, a custom module, a
+            Layer whose activation is an arbitrary function), named with its place in ``model``.
+
+    Examples:
+        >>> import numpy as np, microgradx as mgx
+        >>> net = mgx.nn.MLP(2, [3, 1], activation="tanh", rng=0)
+        >>> tnet = mgx.to_torch(net)  # doctest: +SKIP
+        >>> tnet                      # doctest: +SKIP
+        Sequential(
+          (0): Linear(in_features=2, out_features=3, bias=True)
+          (1): Tanh()
+          (2): Linear(in_features=3, out_features=1, bias=True)
+        )
+        >>> bool((tnet[0].weight.detach().numpy() == net.layers[0].weight.data.T).all())  # doctest: +SKIP
+        True
+    """
+    torch = _import_torch("to_torch")
+    if not isinstance(model, Module):
+        raise TypeError(
+            f"to_torch: expected a microgradx nn.Module ({_SUPPORTED_MGX}), got {type(model).__name__}"
+        )
+    pieces = _to_torch(torch, model, "")
+    return pieces[0] if len(pieces) == 1 else torch.nn.Sequential(*pieces)
+
+
+def _torch_dtype(torch: Any, array: np.ndarray) -> Any:
+    return {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[array.dtype]
+
+
+def _copy_into(torch: Any, param: Any, array: np.ndarray) -> None:
+    with torch.no_grad():
+        param.copy_(torch.from_numpy(np.ascontiguousarray(array)))
+
+
+def _to_torch(torch: Any, m: Any, path: str) -> list[Any]:
+    """The torch modules for ``m``, in order: two for a Layer with an activation, else one."""
+    kind = type(m)  # exact types: a subclass may compute something else in its forward
+    if kind is Layer:
+        w = m.weight.data
+        lin = torch.nn.utils.skip_init(  # no random init: the weights are copied next
+            torch.nn.Linear,
+            m.in_features,
+            m.out_features,
+            bias=m.bias is not None,
+            dtype=_torch_dtype(torch, w),
+        )
+        _copy_into(torch, lin.weight, w.T)  # ours (in, out) -> torch's (out, in)
+        if m.bias is not None:
+            _copy_into(torch, lin.bias, m.bias.data)
+        if m.activation is None:
+            return [lin]
+        act = m.activation
+        where = _join(path, "activation")
+        if not isinstance(act, Module):
+            cls = next((c for f, c in _FUNCTIONS.items() if f is act), None)  # act may be unhashable
+            if cls is None:
+                raise TypeError(
+                    f"to_torch: {_what(act, where)} has no PyTorch counterpart; a Layer's "
+                    f"activation converts when it is a name, one of the activation modules "
+                    f"({', '.join(c.__name__ for c in ACTIVATION_MAP)}) or one of the functions "
+                    f"microgradx.{', microgradx.'.join(n for n in ACTIVATIONS if n != 'prelu')}"
+                )
+            act = cls()
+        return [lin, *_to_torch(torch, act, where)]
+    if kind is MLP:
+        children = [(f"layers.{k}", layer) for k, layer in enumerate(m.layers)]
+    elif kind is Sequential:
+        children = [(str(k), child) for k, child in enumerate(m)]
+    elif kind in ACTIVATION_MAP:
+        name, settings = ACTIVATION_MAP[kind]
+        if kind is PReLU:
+            slope = m.weight.data
+            t_act = torch.nn.PReLU(m.num_parameters, dtype=_torch_dtype(torch, slope))
+            _copy_into(torch, t_act.weight, slope)
+            return [t_act]
+        return [getattr(torch.nn, name)(**{s: getattr(m, s) for s in settings})]
+    else:
+        raise TypeError(f"to_torch: {_what(m, path)} has no PyTorch counterpart; supported: {_SUPPORTED_MGX}")
+    pieces = []
+    for name, child in children:
+        pieces += _to_torch(torch, child, _join(path, name))
+    return [torch.nn.Sequential(*pieces)]
+
+
+# -------------------------------------------------------------------------------- from PyTorch
+def from_torch(module: torch.nn.Module) -> Module:
+    """The microgradx network of a PyTorch ``Linear``, ``Sequential`` or activation module.
+
+    The inverse of `to_torch`: ``torch.nn.Linear`` → `Layer` with ``W = weight.T``; a
+    ``torch.nn.Sequential`` shaped like an MLP (each ``Linear`` has a bias and is followed by
+    at most one activation, the hidden ones all the same kind with the same settings) → `MLP`,
+    each activation folded into its Layer; any other ``Sequential`` → `Sequential`, one module
+    per torch module (state-dict keys as torch's); ``Sigmoid``, ``Tanh``, ``ReLU``,
+    ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU`` → ours, settings and slopes copied. Every
+    array is copied exactly, float32 staying float32 and float64 float64, so
+    ``from_torch(to_torch(net)).state_dict()`` equals ``net.state_dict()`` bit for bit for an
+    MLP. Draws no random numbers.
+
+    Args:
+        module: a ``torch.nn.Module`` of the kinds above (nested Sequentials too).
+
+    Raises:
+        ImportError: PyTorch is not installed (``pip install torch``).
+        TypeError: ``module`` (or a module inside it, named by its place) has no microgradx
+            counterpart, e.g. ``Conv2d`` or ``Dropout``; or it is not a torch module.
+        ValueError: a parameter of another dtype than float32 or float64 (float16, bfloat16),
+            or a setting microgradx refuses (ELU with alpha ≤ 0).
+
+    Examples:
+        >>> import torch, microgradx as mgx  # doctest: +SKIP
+        >>> t = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
+        >>> net = mgx.from_torch(t)  # doctest: +SKIP
+        >>> type(net).__name__, net.layers[0].weight.shape  # doctest: +SKIP
+        ('MLP', (2, 3))
+    """
+    torch = _import_torch("from_torch")
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(
+            f"from_torch: expected a torch.nn.Module ({_SUPPORTED_TORCH}), got {type(module).__name__}"
+        )
+    return _from_torch(torch, module, "")
+
+
+def _numpy(torch: Any, param: Any, path: str) -> np.ndarray:
+    """An exact copy of a torch parameter as a float32 or float64 ndarray."""
+    if param.dtype not in (torch.float32, torch.float64):
+        raise ValueError(
+            f"from_torch: {path} has dtype {param.dtype}; microgradx parameters are float32 or "
+            f"float64 (convert with module.float() or module.double() first)"
+        )
+    return param.detach().cpu().numpy().copy()
+
+
+_TORCH_ACTIVATIONS = {name: cls for cls, (name, _) in ACTIVATION_MAP.items()}
+
+
+def _torch_name(torch: Any, kind: type) -> str:
+    """``torch.nn.Dropout`` for a class of ``torch.nn``, else its full dotted name."""
+    if getattr(torch.nn, kind.__name__, None) is kind:
+        return f"torch.nn.{kind.__name__}"
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _from_torch(torch: Any, m: Any, path: str) -> Module:
+    kind = type(m)  # exact types: a subclass may compute something else in its forward
+    if kind is torch.nn.Linear:
+        w = _numpy(torch, m.weight, _join(path, "weight")).T  # torch's (out, in) -> ours (in, out)
+        b = None if m.bias is None else _numpy(torch, m.bias, _join(path, "bias"))
+        layer = Layer(m.in_features, m.out_features, init="zeros", bias=b is not None, dtype=w.dtype)
+        np.copyto(layer.weight.data, w)
+        if b is not None:
+            assert layer.bias is not None
+            np.copyto(layer.bias.data, b)
+        return layer
+    if kind is torch.nn.Sequential:
+        children = list(m.named_children())
+        converted = [_from_torch(torch, child, _join(path, name)) for name, child in children]
+        return _as_mlp(converted) or Sequential(*converted)
+    name = kind.__name__
+    if getattr(torch.nn, name, None) is kind and name in _TORCH_ACTIVATIONS:
+        cls = _TORCH_ACTIVATIONS[name]
+        if cls is PReLU:
+            slope = _numpy(torch, m.weight, _join(path, "weight"))
+            act = PReLU(m.num_parameters, dtype=slope.dtype)
+            np.copyto(act.weight.data, slope)
+            return act
+        settings = ACTIVATION_MAP[cls][1]
+        return cls(**{s: getattr(m, s) for s in settings})
+    raise TypeError(
+        f"from_torch: {_what(m, path, _torch_name(torch, kind))} has no microgradx counterpart; "
+        f"supported: {_SUPPORTED_TORCH}"
+    )
+
+
+def _signature(act: Module | None) -> Any:
+    """What makes two hidden activations 'the same' for an MLP: class and settings, not slopes."""
+    if act is None:
+        return None
+    return type(act), tuple(getattr(act, s) for s in ACTIVATION_MAP[type(act)][1])
+
+
+def _as_mlp(modules: list[Module]) -> MLP | None:
+    """The MLP these converted modules are, or None if they do not have an MLP's shape.
+
+    Shape: Layers with a bias, each followed by at most one activation module (folded into the
+    Layer), widths that chain, and the same activation (by `_signature`) after every hidden Layer.
+    """
+    layers: list[Layer] = []
+    activations: list[Module | None] = []  # the module after each Layer; folded in only at the end
+    for m in modules:
+        if type(m) is Layer:
+            if m.bias is None or m.activation is not None:
+                return None
+            if layers and layers[-1].out_features != m.in_features:
+                return None
+            layers.append(m)
+            activations.append(None)
+        elif type(m) in ACTIVATION_MAP and layers and activations[-1] is None:
+            activations[-1] = m
+        else:
+            return None
+    if not layers or len({_signature(act) for act in activations[:-1]}) > 1:
+        return None
+    for layer, act in zip(layers, activations, strict=True):
+        layer.activation = act  # registered as the Layer's submodule (PReLU's slope too)
+    first = layers[0]
+    mlp = MLP(first.in_features, [layer.out_features for layer in layers], activation=None, init="zeros")
+    mlp.layers = layers
+    return mlp
