@@ -130,14 +130,14 @@ def to_torch(model: Module) -> torch.nn.Module:
     Examples:
         >>> import numpy as np, microgradx as mgx
         >>> net = mgx.nn.MLP(2, [3, 1], activation="tanh", rng=0)
-        >>> tnet = mgx.to_torch(net)  # doctest: +SKIP
-        >>> tnet                      # doctest: +SKIP
+        >>> tnet = mgx.to_torch(net)
+        >>> tnet
         Sequential(
           (0): Linear(in_features=2, out_features=3, bias=True)
           (1): Tanh()
           (2): Linear(in_features=3, out_features=1, bias=True)
         )
-        >>> bool((tnet[0].weight.detach().numpy() == net.layers[0].weight.data.T).all())  # doctest: +SKIP
+        >>> bool((tnet[0].weight.detach().numpy() == net.layers[0].weight.data.T).all())
         True
     """
     torch = _import_torch("to_torch")
@@ -233,10 +233,10 @@ def from_torch(module: torch.nn.Module) -> Module:
             or a setting microgradx refuses (ELU with alpha ≤ 0).
 
     Examples:
-        >>> import torch, microgradx as mgx  # doctest: +SKIP
+        >>> import torch, microgradx as mgx
         >>> t = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
-        >>> net = mgx.from_torch(t)  # doctest: +SKIP
-        >>> type(net).__name__, net.layers[0].weight.shape  # doctest: +SKIP
+        >>> net = mgx.from_torch(t)
+        >>> type(net).__name__, net.layers[0].weight.shape
         ('MLP', (2, 3))
     """
     torch = _import_torch("from_torch")

@@ -9,7 +9,9 @@ the error that says how to install it.
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -344,3 +346,92 @@ def test_without_torch_both_say_how_to_install_it(monkeypatch):
         mgx.to_torch(net)
     with pytest.raises(ImportError, match=r"from_torch needs PyTorch.*pip install torch"):
         mgx.from_torch(object())
+
+
+# ------------------------------------------------------------------- the docs page's tables
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "moving-to-pytorch.md"
+CELL_CODE = re.compile(r"`([^`]+)`")
+
+
+def _checked_rows(kind: str) -> list[tuple[str, str]]:
+    """(microgradx expression, PyTorch expression) of every row of the table after the page's
+    ``<!-- checked: KIND -->`` marker."""
+    text = PAGE.read_text(encoding="utf-8")
+    table = text.split(f"<!-- checked: {kind} -->", 1)[1].split("\n\n", 2)[1]
+    rows = []
+    for line in table.splitlines()[2:]:  # after the header and the |---| line
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        rows.append((CELL_CODE.findall(cells[0])[0], CELL_CODE.findall(cells[1])[0]))
+    return rows
+
+
+def _namespaces(torch):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "t": rng.uniform(0.2, 3.0, size=(3, 4)),
+        "u": rng.uniform(0.2, 3.0, size=(3, 4)),
+        "p": rng.uniform(0.05, 0.95, size=(3, 4)),
+        "y": rng.integers(0, 2, size=(3, 4)).astype(np.float64),
+        "a": np.array([0.3]),
+    }
+    ours = {name: mgx.Tensor(v) for name, v in arrays.items()}
+    theirs = {name: torch.tensor(v) for name, v in arrays.items()}
+    ours.update(mgx=mgx, np=np, data=arrays["t"].tolist(), k=np.array([0, 3, 1]))
+    theirs.update(torch=torch, data=arrays["t"].tolist(), k=torch.tensor([0, 3, 1]))
+    return ours, theirs
+
+
+def _values(x) -> np.ndarray:
+    if isinstance(x, mgx.Tensor):
+        return x.data
+    if hasattr(x, "detach"):
+        return x.detach().numpy()
+    return np.asarray(x)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("kind", ["ops", "losses"])
+def test_the_pages_name_table_gives_the_same_numbers(torch, kind):
+    rows = _checked_rows(kind)
+    assert len(rows) >= {"ops": 30, "losses": 7}[kind]
+    for ours_src, theirs_src in rows:
+        ours, theirs = _namespaces(torch)
+        a, b = _values(eval(ours_src, ours)), _values(eval(theirs_src, theirs))
+        assert a.shape == b.shape, (ours_src, theirs_src, a.shape, b.shape)
+        assert a.dtype == b.dtype or a.dtype.kind == b.dtype.kind == "f", (ours_src, a.dtype, b.dtype)
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=f"{ours_src} vs {theirs_src}")
+
+
+@pytest.mark.torch
+def test_the_pages_initializer_table_gives_the_same_distributions(torch):
+    """Same fans, same distribution: the 1st, 50th and 99th percentiles and the std agree to a
+    few % (120,000 draws), and a uniform's bound (the largest |w|) to 0.1 %."""
+    fan_in, fan_out = 400, 300
+    rows = _checked_rows("init")
+    assert len(rows) >= 15
+    torch.manual_seed(0)
+    for ours_src, theirs_src in rows:
+        a = np.asarray(eval(ours_src, {"mgx": mgx, "shape": (fan_in, fan_out)}), dtype=np.float64)
+        w = torch.empty(fan_out, fan_in, dtype=torch.float64)
+        b = _values(eval(theirs_src, {"torch": torch, "w": w}))
+        assert a.shape == tuple(reversed(b.shape)), (ours_src, a.shape, b.shape)
+        scale = float(np.std(b)) + 1e-12
+        np.testing.assert_allclose(
+            np.quantile(a, [0.01, 0.5, 0.99]),
+            np.quantile(b, [0.01, 0.5, 0.99]),
+            atol=0.05 * scale,
+            err_msg=f"{ours_src} vs {theirs_src}",
+        )
+        np.testing.assert_allclose(np.std(a), np.std(b), rtol=0.02, atol=1e-12, err_msg=ours_src)
+        if "uniform" in theirs_src:
+            np.testing.assert_allclose(np.abs(a).max(), np.abs(b).max(), rtol=1e-3, err_msg=ours_src)
+
+
+@pytest.mark.torch
+def test_docstring_examples(torch):
+    import doctest
+
+    import microgradx.bridge
+
+    result = doctest.testmod(microgradx.bridge, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 6 and result.failed == 0

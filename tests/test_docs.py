@@ -151,6 +151,7 @@ def test_index_links_every_guide():
         "api.md",
         "notes-errata.md",
         "performance.md",
+        "moving-to-pytorch.md",
     ):
         assert f"]({page}" in text, page
 
@@ -232,7 +233,13 @@ def test_make_plots_writes_the_activation_plots(tmp_path):
 
 # The guides written with the engine, graphs and networks: their blocks run too, in order, in one
 # namespace per page, from an empty directory (files they render land there).
-GUIDES = [DOCS / "graphs.md", DOCS / "backprop-by-hand.md", DOCS / "nn.md", DOCS / "initialization.md"]
+GUIDES = [
+    DOCS / "graphs.md",
+    DOCS / "backprop-by-hand.md",
+    DOCS / "nn.md",
+    DOCS / "initialization.md",
+    DOCS / "moving-to-pytorch.md",
+]
 
 
 @pytest.mark.parametrize("page", [p for p in GUIDES if p.exists() and python_blocks(p)], ids=_rel)
