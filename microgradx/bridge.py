@@ -8,16 +8,12 @@ copies every number exactly (no rounding: a float32 model stays float32, float64
 
 What maps to what:
 
-=============================== ===================================================
-microgradx                      PyTorch
-=============================== ===================================================
-``Layer`` (no activation)       ``Linear`` (``weight = W.T``, ``bias`` copied)
-``Layer`` with an activation    ``Linear`` followed by the activation module
-``MLP``, ``Sequential``         ``Sequential`` (a Layer's Linear and activation side by side)
-``Sigmoid``, ``Tanh``, ``ReLU``, the same names in ``torch.nn`` (``negative_slope``,
-``LeakyReLU``, ``ELU``, ``SELU`` ``alpha`` copied)
-``PReLU``                       ``PReLU`` (``num_parameters`` and the learned slopes copied)
-=============================== ===================================================
+- ``Layer`` → ``Linear`` (``weight = W.T``, ``bias`` copied; ``bias=False`` kept), followed
+  by its activation module when it has one;
+- ``MLP`` and ``Sequential`` → ``Sequential`` (a Layer's Linear and activation side by side);
+- ``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU`` → the same
+  names in ``torch.nn``, with ``negative_slope``, ``alpha``, ``num_parameters`` and PReLU's
+  learned slopes copied (`ACTIVATION_MAP`).
 
 `from_torch` reads a ``Sequential`` that has the shape of an MLP (every ``Linear`` with a bias,
 each followed by at most one activation, the same activation between all hidden layers) as an
@@ -251,7 +247,7 @@ def _numpy(torch: Any, param: Any, path: str) -> np.ndarray:
     """An exact copy of a torch parameter as a float32 or float64 ndarray."""
     if param.dtype not in (torch.float32, torch.float64):
         raise ValueError(
-            f"from_torch: {path} has dtype {param.dtype}; microgradx parameters are float32 or "
+            f"from_torch: {path!r} has dtype {param.dtype}; microgradx parameters are float32 or "
             f"float64 (convert with module.float() or module.double() first)"
         )
     return param.detach().cpu().numpy().copy()
@@ -281,7 +277,8 @@ def _from_torch(torch: Any, m: Any, path: str) -> Module:
     if kind is torch.nn.Sequential:
         children = list(m.named_children())
         converted = [_from_torch(torch, child, _join(path, name)) for name, child in children]
-        return _as_mlp(converted) or Sequential(*converted)
+        mlp = _as_mlp(converted)
+        return mlp if mlp is not None else Sequential(*converted)
     name = kind.__name__
     if getattr(torch.nn, name, None) is kind and name in _TORCH_ACTIVATIONS:
         cls = _TORCH_ACTIVATIONS[name]

@@ -158,6 +158,11 @@ def test_sequential_and_nesting(torch):
     np.testing.assert_allclose(
         tnet(torch.from_numpy(x)).detach().numpy(), model(x).data, rtol=1e-12, atol=1e-12
     )
+    # back: the nested Sequential is an MLP again; the outer one holds one module per torch module
+    back = mgx.from_torch(tnet)
+    assert [type(m).__name__ for m in back] == ["Layer", "ReLU", "PReLU", "MLP", "SELU"]
+    _same_state(back[3].state_dict(), inner.state_dict())
+    np.testing.assert_allclose(back(x).data, model(x).data, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.torch
