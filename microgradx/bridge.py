@@ -58,12 +58,13 @@ ACTIVATION_MAP: dict[type[Module], tuple[str, tuple[str, ...]]] = {
 }
 
 # A Layer's activation may also be a function (``mgx.relu``) or a Tensor method (``Tensor.relu``):
-# the ones that need no weight map to the module with the function's defaults.
+# the ones that need no weight (all but prelu) map to the module with the function's defaults.
+_FUNCTION_NAMES = [n for n, c in ACTIVATIONS.items() if c in ACTIVATION_MAP and c is not PReLU]
 _FUNCTIONS: dict[Callable[..., Any], type[Module]] = {
-    f: cls
-    for name, cls in ACTIVATIONS.items()
-    if name != "prelu"  # prelu(t, weight) needs a weight: use the PReLU module
-    for f in (getattr(functional, name), getattr(Tensor, name))
+    f: ACTIVATIONS[name]
+    for name in _FUNCTION_NAMES
+    for f in (getattr(functional, name, None), getattr(Tensor, name, None))
+    if f is not None
 }
 
 _SUPPORTED_MGX = "Layer, MLP, Sequential and the activation modules " + ", ".join(
@@ -180,7 +181,7 @@ def _to_torch(torch: Any, m: Any, path: str) -> list[Any]:
                     f"to_torch: {_what(act, where)} has no PyTorch counterpart; a Layer's "
                     f"activation converts when it is a name, one of the activation modules "
                     f"({', '.join(c.__name__ for c in ACTIVATION_MAP)}) or one of the functions "
-                    f"microgradx.{', microgradx.'.join(n for n in ACTIVATIONS if n != 'prelu')}"
+                    f"microgradx.{', microgradx.'.join(_FUNCTION_NAMES)}"
                 )
             act = cls()
         return [lin, *_to_torch(torch, act, where)]
