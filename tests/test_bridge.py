@@ -172,8 +172,14 @@ def test_float32_stays_float32(torch):
     assert {q.dtype for q in tnet.parameters()} == {torch.float32}
     x = _inputs(np.float32)[[0, 1, 4, 5]]
     yt = tnet(torch.from_numpy(x))
+    ym = net(x)
     assert yt.dtype == torch.float32
-    np.testing.assert_allclose(yt.detach().numpy(), net(x).data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(yt.detach().numpy(), ym.data, rtol=1e-5, atol=1e-6)
+    yt.sum().backward()
+    ym.sum().backward()
+    for p, q in _pairs(net, tnet):  # float32 gradients on both sides, equal to float32 rounding
+        assert p.grad.dtype == np.float32 and q.grad.dtype == torch.float32
+        np.testing.assert_allclose(_as_ours(q.grad), p.grad, rtol=1e-4, atol=1e-5)
     back = mgx.from_torch(tnet)
     assert {p.dtype for p in back.parameters()} == {np.dtype(np.float32)}
     _same_state(back.state_dict(), net.state_dict())
