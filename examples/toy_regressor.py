@@ -37,7 +37,9 @@ ACTIVATIONS = list(nn.ACTIVATIONS)
 
 def parse_args(argv: list[str] | None) -> Any:
     p = cli.script_parser(__doc__)
-    p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="toy data set (default sine)")
+    p.add_argument(
+        "--data", choices=list(data.REGRESSION_DATASETS), default="sine", help="toy data set (default sine)"
+    )
     p.add_argument("--n", type=cli.positive_int, default=200, help="number of samples (default 200)")
     p.add_argument(
         "--noise", type=cli.nonneg_float, default=0.05, help="noise std of the targets (default 0.05)"

@@ -1,10 +1,17 @@
-"""Built-in toy regression data sets: `sine`, `polynomial`, `surface`, and `get` by name.
+"""Built-in toy data sets: regression (`sine`, `polynomial`, `surface`), classification (`moons`,
+`circles`, `spirals`), and `get` by name.
 
-Each returns ``(X, y)``: float64 arrays shaped ``(n, in_features)`` and ``(n, 1)``, ready for
-``microgradx.train.fit``. Inputs are drawn uniformly from ``[low, high]`` (sorted, for 1-D
-inputs, so plots draw a line); the target is the clean function plus Gaussian noise of standard
-deviation ``noise``. ``rng`` (None, an int seed or a ``numpy.random.Generator``) makes both
-reproducible. A fit can at best reach a mean squared error of about ``noise**2``.
+A regression set returns ``(X, y)``: float64 arrays shaped ``(n, in_features)`` and ``(n, 1)``,
+ready for ``microgradx.train.fit``. Inputs are drawn uniformly from ``[low, high]`` (sorted, for
+1-D inputs, so plots draw a line); the target is the clean function plus Gaussian noise of
+standard deviation ``noise``. A fit can at best reach a mean squared error of about ``noise**2``.
+
+A classification set returns ``(X, y)``: float64 points ``(n, 2)`` in the plane and int64 class
+indices ``(n,)`` in ``0 … classes − 1``, ready for ``cross_entropy`` (the classes are as equal in
+size as ``n`` allows; the rows are shuffled). Each point is drawn on its class's curve and moved
+by Gaussian noise of standard deviation ``noise`` in each coordinate.
+
+``rng`` (None, an int seed or a ``numpy.random.Generator``) makes every set reproducible.
 
 Examples:
     >>> from microgradx import data
@@ -23,7 +30,18 @@ import numpy as np
 from . import validation
 from .random import get_rng
 
-__all__ = ["DATASETS", "get", "polynomial", "sine", "surface"]
+__all__ = [
+    "CLASSIFICATION_DATASETS",
+    "DATASETS",
+    "REGRESSION_DATASETS",
+    "circles",
+    "get",
+    "moons",
+    "polynomial",
+    "sine",
+    "spirals",
+    "surface",
+]
 
 
 def _check_n(n, fn: str) -> int:
@@ -169,11 +187,145 @@ def surface(
     return X, _add_noise(y, noise, gen)
 
 
-#: The data sets `get` knows, by name.
-DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+# ---------------------------------------------------------------------------- classification
+def _class_sizes(n: int, classes: int) -> np.ndarray:
+    """``n`` samples split into ``classes`` sizes differing by at most one (the first ones larger)."""
+    return np.full(classes, n // classes) + (np.arange(classes) < n % classes)
+
+
+def _labelled(
+    parts: list[np.ndarray], noise: float, gen: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the clean points of each class (class k = ``parts[k]``), add noise, shuffle the rows."""
+    X = np.concatenate(parts).astype(np.float64)
+    y = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parts)])
+    if noise > 0:
+        X = X + gen.normal(0.0, noise, size=X.shape)
+    order = gen.permutation(len(y))
+    return X[order], y[order]
+
+
+def moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles: class 0 on the upper one, class 1 on the lower one.
+
+    Class 0: ``(cos t, sin t)``, class 1: ``(1 − cos t, 0.5 − sin t)``, with ``t`` uniform in
+    ``[0, π]`` (the shape of scikit-learn's ``make_moons``, with random rather than evenly spaced
+    ``t``, so two draws are two samples). No straight line separates the classes; a small MLP does.
+
+    Args:
+        n: number of samples (default 200), split ``n − n // 2`` (class 0) and ``n // 2`` (class 1).
+        noise: standard deviation of the Gaussian noise added to each coordinate (default 0.1).
+        rng: None, an int seed or a ``numpy.random.Generator``.
+
+    Returns:
+        ``X`` of shape ``(n, 2)``, float64, and ``y`` of shape ``(n,)``, int64 in {0, 1}.
+
+    Examples:
+        >>> X, y = moons(n=6, noise=0.0, rng=0)
+        >>> X.shape, y.dtype.name, sorted(y.tolist())
+        ((6, 2), 'int64', [0, 0, 0, 1, 1, 1])
+    """
+    n = _check_n(n, "moons")
+    noise = _check_real(noise, "noise", "moons", nonneg=True)
+    gen = get_rng(rng)
+    n0, n1 = _class_sizes(n, 2)
+    t0, t1 = gen.uniform(0.0, math.pi, size=n0), gen.uniform(0.0, math.pi, size=n1)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1.0 - np.cos(t1), 0.5 - np.sin(t1)])
+    return _labelled([upper, lower], noise, gen)
+
+
+def circles(
+    n: int = 200, noise: float = 0.05, factor: float = 0.5, rng=None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: class 0 on the outer one (radius 1), class 1 on the inner one.
+
+    Points ``r·(cos t, sin t)`` with ``t`` uniform in ``[0, 2π)`` and ``r = 1`` or ``factor``
+    (scikit-learn's ``make_circles``). No straight line separates them; the boundary a network
+    must learn is a closed curve around the origin.
+
+    Args:
+        n: number of samples (default 200), split ``n − n // 2`` (outer) and ``n // 2`` (inner).
+        noise: standard deviation of the Gaussian noise added to each coordinate (default 0.05).
+        factor: radius of the inner circle, ``0 < factor < 1`` (default 0.5).
+        rng: None, an int seed or a ``numpy.random.Generator``.
+
+    Returns:
+        ``X`` of shape ``(n, 2)``, float64, and ``y`` of shape ``(n,)``, int64 in {0, 1}.
+
+    Examples:
+        >>> X, y = circles(n=4, noise=0.0, rng=0)
+        >>> np.round(np.hypot(X[:, 0], X[:, 1]), 6).tolist(), y.tolist()
+        ([1.0, 0.5, 1.0, 0.5], [0, 1, 0, 1])
+    """
+    n = _check_n(n, "circles")
+    noise = _check_real(noise, "noise", "circles", nonneg=True)
+    factor = validation.real(factor, "factor", "data.circles", positive=True, below=1.0)
+    gen = get_rng(rng)
+    parts = []
+    for radius, size in zip((1.0, factor), _class_sizes(n, 2), strict=True):
+        t = gen.uniform(0.0, 2 * math.pi, size=size)
+        parts.append(radius * np.column_stack([np.cos(t), np.sin(t)]))
+    return _labelled(parts, noise, gen)
+
+
+def spirals(n: int = 300, classes: int = 3, noise: float = 0.05, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """``classes`` spiral arms around the origin, one per class (the CS231n spiral).
+
+    Arm k holds the points ``r·(cos θ, sin θ)`` with ``r`` uniform in ``[0, 1]`` and
+    ``θ = 2πk/classes + 4r``: each arm turns through 4 radians from the centre outwards, so the
+    arms wind around each other and no straight line separates any two classes.
+
+    Args:
+        n: number of samples (default 300), ``n // classes`` per class (the first ``n % classes``
+            classes get one more); at least ``classes``.
+        classes: number of arms and classes, at least 2 (default 3).
+        noise: standard deviation of the Gaussian noise added to each coordinate (default 0.05).
+        rng: None, an int seed or a ``numpy.random.Generator``.
+
+    Returns:
+        ``X`` of shape ``(n, 2)``, float64, and ``y`` of shape ``(n,)``, int64 in
+        ``0 … classes − 1``.
+
+    Examples:
+        >>> X, y = spirals(n=7, classes=3, noise=0.0, rng=0)
+        >>> X.shape, np.bincount(y).tolist()
+        ((7, 2), [3, 2, 2])
+    """
+    n = _check_n(n, "spirals")
+    classes = validation.integer(classes, "classes", "data.spirals", minimum=2)
+    if n < classes:
+        raise ValueError(
+            f"data.spirals: n must be at least classes={classes} (one sample per class), got {n!r}"
+        )
+    noise = _check_real(noise, "noise", "spirals", nonneg=True)
+    gen = get_rng(rng)
+    parts = []
+    for k, size in enumerate(_class_sizes(n, classes)):
+        r = gen.uniform(0.0, 1.0, size=size)
+        theta = 2 * math.pi * k / classes + 4.0 * r
+        parts.append(r[:, None] * np.column_stack([np.cos(theta), np.sin(theta)]))
+    return _labelled(parts, noise, gen)
+
+
+#: The regression data sets by name: ``y`` of shape ``(n, 1)``, float64.
+REGRESSION_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sine": sine,
     "polynomial": polynomial,
     "surface": surface,
+}
+
+#: The classification data sets by name: ``X`` of shape ``(n, 2)``, ``y`` int64 class indices ``(n,)``.
+CLASSIFICATION_DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "moons": moons,
+    "circles": circles,
+    "spirals": spirals,
+}
+
+#: Every data set `get` knows, by name: the regression ones, then the classification ones.
+DATASETS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    **REGRESSION_DATASETS,
+    **CLASSIFICATION_DATASETS,
 }
 
 
@@ -181,7 +333,8 @@ def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
     """Build the data set called ``name`` with keyword arguments ``kwargs``.
 
     Args:
-        name: one of ``"sine"``, ``"polynomial"``, ``"surface"``.
+        name: one of ``"sine"``, ``"polynomial"``, ``"surface"`` (regression), ``"moons"``,
+            ``"circles"``, ``"spirals"`` (classification).
         **kwargs: passed to that function (``n``, ``noise``, ``rng``, …).
 
     Raises:
@@ -191,6 +344,9 @@ def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
         >>> X, y = get("surface", n=10, rng=0)
         >>> X.shape
         (10, 2)
+        >>> X, y = get("moons", n=10, rng=0)
+        >>> X.shape, y.shape
+        ((10, 2), (10,))
     """
     fn = DATASETS.get(name) if isinstance(name, str) else None
     if fn is None:
