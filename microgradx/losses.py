@@ -239,6 +239,8 @@ class CrossEntropy(Function):
             gz = scale * (s * np.sum(probs, axis=ctx.axis, keepdims=True) - probs) if need_z else None
             gp = -scale * logp if need_p else None
             return gz, gp
+        if ctx.n == 0:  # every target ignored: the loss is nan but nothing depends on z (as PyTorch)
+            return np.zeros_like(s)
         onehot = np.zeros_like(s)
         np.put_along_axis(onehot, np.expand_dims(ctx.index, ctx.axis), 1.0, axis=ctx.axis)
         return scale * (s - onehot) * np.expand_dims(ctx.keep, ctx.axis)

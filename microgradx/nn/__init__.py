@@ -19,11 +19,12 @@ from .activation import (
     PReLU,
     ReLU,
     Sigmoid,
+    Softmax,
     Tanh,
     default_init,
 )
 from .layers import MLP, Layer, Neuron, Sequential
-from .loss import BCELoss, BCEWithLogitsLoss, MSELoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module, Parameter
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "SELU",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
     "Layer",
     "LeakyReLU",
     "MSELoss",
@@ -44,6 +46,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "Softmax",
     "Tanh",
     "default_init",
 ]

@@ -1,9 +1,12 @@
-"""Activation modules (`Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `SELU`) and the name table.
+"""Activation modules (`Sigmoid`, `Tanh`, `ReLU`, `LeakyReLU`, `PReLU`, `ELU`, `SELU`, `Softmax`) and the name table.
 
 Each module wraps one activation op of ``microgradx.activations`` (where the formulas and
 derivatives live) so it can sit in a `Sequential` or be a `Layer`'s ``activation``. Only `PReLU`
 has a parameter (its trainable negative slope). `ACTIVATIONS` maps the names ``Layer`` accepts
-to these classes; `default_init` gives the initializer the notes recommend for each.
+to the seven element-wise ones; `default_init` gives the initializer the notes recommend for each.
+`Softmax` acts on a whole axis, not element by element, so it is not in that table: it turns a
+classifier's logits into probabilities for reading, while training uses the logits directly
+(`CrossEntropyLoss`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ __all__ = [
     "PReLU",
     "ReLU",
     "Sigmoid",
+    "Softmax",
     "Tanh",
     "default_init",
 ]
@@ -176,6 +180,40 @@ class SELU(Module):
 
     def forward(self, x: Any) -> Tensor:
         return _as_tensor(x).selu()
+
+
+class Softmax(Module):
+    """softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) along ``axis``: probabilities, positive and summing to 1.
+
+    Jacobian ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ); chain rule ∂L/∂zⱼ = sⱼ·(∂L/∂sⱼ − Σᵢ ∂L/∂sᵢ·sᵢ). Computed
+    stably, as e^(zᵢ − max z)/Σⱼ e^(zⱼ − max z) (`microgradx.activations.Softmax`). PyTorch's
+    ``nn.Softmax(dim)``, with ``axis`` for ``dim`` and a default of the last axis.
+
+    For training, do not put it in front of a loss: `CrossEntropyLoss` takes the logits and
+    applies a log-softmax itself (exact, and its gradient is simply (s − one-hot)/N).
+
+    Args:
+        axis: the axis that holds the classes (default -1, the last); checked against the input
+            when it is called.
+
+    Shape: any input shape; the output has the same shape.
+
+    Examples:
+        >>> Softmax()([0.0, 0.0]).data.tolist()
+        [0.5, 0.5]
+    """
+
+    name = "softmax"
+
+    def __init__(self, axis: int = -1) -> None:
+        super().__init__()
+        self.axis = validation.integer(axis, "axis", "Softmax")
+
+    def forward(self, x: Any) -> Tensor:
+        return _as_tensor(x).softmax(self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
 
 
 #: Activation names accepted by ``Layer(activation=...)`` and ``MLP``.
