@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from .nn.loss import CrossEntropyLoss
 from .nn.module import Module
 from .optim import SGD
 from .random import get_rng
@@ -29,13 +30,18 @@ LOSSES: dict[str, Callable[[Tensor, Any], Tensor]] = {
     "mse": F.mse_loss,
     "bce": F.binary_cross_entropy,
     "bce_with_logits": F.binary_cross_entropy_with_logits,
+    "cross_entropy": F.cross_entropy,
 }
 
 _DEFAULT_LR = 0.01
 
 
+def _raw(a: Any) -> np.ndarray:
+    return a.data if isinstance(a, Tensor) else np.asarray(a)
+
+
 def _as_2d_array(a: Any, what: str) -> np.ndarray:
-    arr = a.data if isinstance(a, Tensor) else np.asarray(a)
+    arr = _raw(a)
     if arr.dtype.kind not in "fiub":
         raise ValueError(f"fit: {what} must be numeric, got dtype {arr.dtype}")
     if arr.dtype.kind != "f":
@@ -98,6 +104,23 @@ def stderr_is_terminal() -> bool:
         return False
 
 
+def _takes_class_indices(loss: Any) -> bool:
+    """True for the cross-entropy loss (by name, function or module): its 1-D target is class indices."""
+    return (
+        (isinstance(loss, str) and loss == "cross_entropy")
+        or loss is F.cross_entropy
+        or isinstance(loss, CrossEntropyLoss)
+    )
+
+
+def _class_indices(y: Any) -> np.ndarray:
+    """A 1-D target of a cross-entropy loss, kept as it is: one class index per sample."""
+    arr = _raw(y)
+    if arr.dtype.kind not in "fiu":
+        raise ValueError(f"fit: y must hold class indices (integers), got dtype {arr.dtype}")
+    return arr
+
+
 def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
     if isinstance(loss, str):
         fn = LOSSES.get(loss)
@@ -136,9 +159,12 @@ def fit(
     Args:
         model: a `Module` (or any callable, when an ``optimizer`` is given).
         X: inputs, ``(n, in_features)``; a 1-D array is taken as ``(n, 1)``.
-        y: targets, ``(n, out_features)``; a 1-D array is taken as ``(n, 1)``.
-        loss: ``"mse"`` (default), ``"bce"``, a callable ``(pred, target) -> scalar Tensor``
-            or a loss Module such as ``microgradx.nn.MSELoss()``.
+        y: targets, ``(n, out_features)``; a 1-D array is taken as ``(n, 1)``, except with a
+            cross-entropy loss, where a 1-D ``y`` holds one class index per sample (as
+            `microgradx.data.moons` returns) and is passed on unchanged.
+        loss: ``"mse"`` (default), ``"bce"``, ``"bce_with_logits"``, ``"cross_entropy"`` (the
+            model outputs one logit per class), a callable ``(pred, target) -> scalar Tensor``
+            or a loss Module such as ``microgradx.nn.MSELoss()`` or ``nn.CrossEntropyLoss()``.
         optimizer: an optimizer over the model's parameters; None builds
             ``SGD(model.parameters(), lr)``.
         lr: the learning rate of that default SGD (default 0.01); give it only without
@@ -171,7 +197,7 @@ def fit(
         (200, True)
     """
     Xa = _as_2d_array(X, "X")
-    ya = _as_2d_array(y, "y")
+    ya = _class_indices(y) if _takes_class_indices(loss) and np.ndim(_raw(y)) == 1 else _as_2d_array(y, "y")
     if Xa.shape[0] != ya.shape[0]:
         raise ValueError(
             f"fit: X and y hold different numbers of samples: X has shape "
