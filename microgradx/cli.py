@@ -4,6 +4,7 @@
     microgradx lab --list                   the experiments, one per line
     microgradx lab NAME [--out DIR]         run one experiment of the notes
     microgradx train [--data sine --sizes 32,32 --activation tanh --lr 0.05 ...]
+    microgradx train --task classify [--data moons ...]   cross-entropy; accuracy reported
     microgradx graph NAME [--out FILE]      draw a small named network (microgradx graph --list)
     microgradx activations [NAME ...]       values and derivatives at a few points; --out plots
 
@@ -357,9 +358,29 @@ def cmd_lab(args: argparse.Namespace) -> int:
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     from microgradx import data, nn
 
-    p.add_argument("--data", choices=list(data.DATASETS), default="sine", help="data set (default sine)")
+    p.add_argument(
+        "--task",
+        choices=["regression", "classify"],
+        default="regression",
+        help="regression (MSE, the default) or classify (logits out, cross-entropy, accuracy)",
+    )
+    p.add_argument(
+        "--data",
+        choices=list(data.DATASETS),
+        default=None,
+        help=f"data set (default sine; moons with --task classify); regression: "
+        f"{', '.join(data.REGRESSION_DATASETS)}; classification: {', '.join(data.CLASSIFICATION_DATASETS)}",
+    )
     p.add_argument("--n", type=_samples, default=200, help=f"samples (default 200, at most {MAX_SAMPLES})")
-    p.add_argument("--noise", type=nonneg_float, default=0.05, help="target noise std (default 0.05)")
+    p.add_argument(
+        "--noise", type=nonneg_float, default=None, help="noise std (default: the data set's, 0.05 for sine)"
+    )
+    p.add_argument(
+        "--test-n",
+        type=_samples,
+        default=1000,
+        help="held-out samples for the test accuracy, --task classify only (default 1000)",
+    )
     p.add_argument(
         "--sizes",
         type=sizes,
@@ -380,14 +401,19 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
         "--batch-size", type=positive_int, default=None, help="mini-batch size (default: full batch)"
     )
     p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
-    p.add_argument("--out", help="folder for model.npz, and loss.png and fit.png with matplotlib")
+    p.add_argument(
+        "--out",
+        help="folder for model.npz, and with matplotlib loss.png and fit.png "
+        "(decision-boundary.png with --task classify)",
+    )
     _progress_arguments(p)
 
 
 @command(
     "train",
     help="train an MLP on a toy data set",
-    description="Train an MLP on a built-in toy data set and report per-layer diagnostics.",
+    description="Train an MLP on a built-in toy data set and report per-layer diagnostics; "
+    "with --task classify, train a classifier with cross-entropy and report its accuracy.",
     arguments=_train_arguments,
 )
 def cmd_train(args: argparse.Namespace) -> int:
@@ -405,6 +431,18 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"{prog}: error: argument --init: unknown initializer "
                 f"{args.init!r}; expected one of: {', '.join(init.INITIALIZERS)}"
             ) from None
+    if args.task == "classify":
+        return _train_classifier(prog, args)
+    args.data = "sine" if args.data is None else args.data
+    if args.data not in data.REGRESSION_DATASETS:
+        raise UsageError(
+            f"{prog}: error: {args.data!r} is a classification data set; add --task classify, or pick "
+            f"one of {', '.join(data.REGRESSION_DATASETS)}"
+        )
+    if args.noise is None:
+        from microgradx.classification import dataset_noise
+
+        args.noise = dataset_noise(args.data)
     out = None if args.out is None else output_dir(prog, args.out)
     gen = np.random.default_rng(args.seed)
     X, y = data.get(args.data, n=args.n, noise=args.noise, rng=gen)
@@ -452,6 +490,95 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(rec.table())
     if out is not None:
         written = loss_and_fit_plots(out, X, y, net, history, "train")
+        mgx.save(net.state_dict(), out / "model.npz")
+        written.append(out / "model.npz")
+        print(f"files in {out.resolve()}: {', '.join(p.name for p in written)}")
+    return 0
+
+
+def _train_classifier(prog: str, args: argparse.Namespace) -> int:
+    """``microgradx train --task classify``: `microgradx.classification.train_classifier`, printed."""
+    import microgradx as mgx
+    from microgradx import classification, data, diagnostics, nn
+
+    name = "moons" if args.data is None else args.data
+    if name not in data.CLASSIFICATION_DATASETS:
+        raise UsageError(
+            f"{prog}: error: {name!r} is a regression data set; with --task classify pick one of "
+            f"{', '.join(data.CLASSIFICATION_DATASETS)}"
+        )
+    out = None if args.out is None else output_dir(prog, args.out)
+    try:
+        run = classification.train_classifier(
+            name,
+            n=args.n,
+            noise=args.noise,
+            test_n=args.test_n,
+            sizes=args.sizes,
+            activation=args.activation,
+            init=args.init,
+            lr=args.lr,
+            momentum=args.momentum,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            progress=args.progress,
+        )
+    except ValueError as err:  # SGD's own checks of its hyper-parameters, and the data set's
+        raise UsageError(f"{prog}: error: {err}") from None
+    net, history = run.model, run.history
+    out_sizes = [*args.sizes, run.classes]
+    counts = ", ".join(str(c) for c in np.bincount(run.y, minlength=run.classes))
+    print(
+        f"data: {name}, X {run.X.shape}, y {run.y.shape} class indices, {run.classes} classes "
+        f"({counts} samples), noise std {run.noise:g}"
+    )
+    print(
+        f"model: MLP(2, {out_sizes}, activation={args.activation!r}), init "
+        f"{args.init or nn.default_init(args.activation)}, {sum(p.size for p in net.parameters())} "
+        f"parameters; the {run.classes} outputs are logits"
+    )
+    print(
+        f"training: cross-entropy, SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
+        f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}"
+    )
+    if run.diverged_at is not None:
+        bad = run.diverged_at
+        print(
+            f"{prog}: training diverged at epoch {bad} (loss {history[bad]:.4g}, first epoch "
+            f"{history[0]:.4g}): lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"final cross-entropy: {history[-1]:.6f} (first epoch {history[0]:.6f}; ln {run.classes} = "
+        f"{math.log(run.classes):.6f} is a uniform guess)"
+    )
+    for what, X, y in (("train", run.X, run.y), ("held-out", run.X_test, run.y_test)):
+        right = int(np.sum(classification.predict(net, X) == y))
+        print(f"{what} accuracy: {100 * right / len(y):.1f} % ({right}/{len(y)})")
+    with mgx.no_grad():
+        rec, _ = diagnostics.record(net, run.X)
+    print("per layer, on the training data:")
+    print(rec.table())
+    if out is not None:
+        from microgradx.lab.plots import Plotter
+
+        plots = Plotter(out, "")
+        plots.curves(
+            "loss", {"training loss": history}, "train: cross-entropy per epoch", ylabel="cross-entropy"
+        )
+        written = list(plots.files)
+        if written:  # matplotlib is there (else Plotter printed its one notice)
+            path = classification.plot_decision_boundary(
+                net,
+                run.X,
+                run.y,
+                out / "decision-boundary.png",
+                title=f"{name}: decision boundary of MLP(2, {out_sizes}) (training data)",
+                notice=False,
+            )
+            written += [] if path is None else [path]
         mgx.save(net.state_dict(), out / "model.npz")
         written.append(out / "model.npz")
         print(f"files in {out.resolve()}: {', '.join(p.name for p in written)}")
