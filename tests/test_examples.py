@@ -106,6 +106,53 @@ def test_dying_relu(tmp_path):
         assert len(list(files.glob("dying-relu-*.png"))) == 4
 
 
+def test_binary_classification(tmp_path):
+    out, files = run_example("binary_classification", tmp_path)
+    rows = {ln[:44].strip(): ln[44:].split() for ln in out.splitlines() if "output +" in ln}
+    sig = rows["sigmoid output + binary_cross_entropy(p, y)"]
+    logit = rows["linear output + bce_with_logits(z, y)"]
+    assert sig[0] == logit[0] and sig[0].startswith("0.")  # the same first loss: the same weights
+    for row in (sig, logit):
+        assert float(row[1]) < 0.1 * float(row[0])  # it learns
+        assert float(row[2].rstrip("%")) >= 95 and float(row[3].rstrip("%")) >= 95  # train, held-out
+    gap = float(re.search(r"two loss histories: (\S+)", out).group(1))
+    assert gap < 1e-10
+    table = {
+        float(ln.split()[0]): ln.split() for ln in out.splitlines() if re.match(r"^\s+[\d.e+]+\s+[01]\.", ln)
+    }
+    assert sorted(table) == [2.0, 20.0, 40.0, 1000.0]
+    for z, (_, p, loss_p, grad_p, loss_z, grad_z) in table.items():
+        s = 1 / (1 + math.exp(-z))  # by hand: σ(z), and the exact loss ln(1 + e^z) for y = 0
+        assert float(loss_z) == pytest.approx(z + math.log1p(math.exp(-z)), abs=1e-4)
+        assert float(grad_z) == pytest.approx(s, abs=1e-4)
+        if s == 1.0:  # σ(z) rounds to 1 in float64: the probability form clamps and stops
+            assert float(p) == 1.0 and float(loss_p) == 100.0 and float(grad_p) == 0.0
+        else:
+            assert float(loss_p) == pytest.approx(float(loss_z), abs=1e-4)
+    assert "from z = 40, σ(z) rounds to 1" in out
+    if HAS_MPL:
+        assert [p.name for p in files.iterdir()] == ["decision-boundary.png"]
+
+
+def test_binary_classification_conclusions_follow_the_numbers():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "binary_classification", EXAMPLES / "binary_classification.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rows = {z: mod.one_wrong_example(z) for z in (2.0, 40.0)}
+    lines = mod.conclusions(rows)
+    assert (
+        lines[0].startswith("from z = 40, σ(z) rounds to 1") and "with logits the loss is exact" in lines[1]
+    )
+    rows = {2.0: rows[2.0]}
+    assert mod.conclusions(rows)[0].startswith("σ(z) never rounded to 1")
+    rows[2.0] = {**rows[2.0], "grad_z": 0.5}
+    assert "missed its exact value" in mod.conclusions(rows)[1]
+
+
 def test_examples_default_to_a_temporary_directory(tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
     proc = subprocess.run(
@@ -136,6 +183,8 @@ def test_examples_default_to_a_temporary_directory(tmp_path):
         ("neuron_by_hand", ["--b", "nan"], "argument --b: expected a finite number, got 'nan'"),
         ("toy_regressor", ["--momentum", "1.5", "--epochs", "2"], "expected 0 <= momentum < 1"),
         ("toy_regressor", ["--lr", "0"], "argument --lr"),
+        ("binary_classification", ["--momentum", "1", "--epochs", "1"], "expected 0 <= momentum < 1"),
+        ("binary_classification", ["--noise", "-1"], "argument --noise: must be >= 0, got '-1'"),
         ("network_221_trace", ["--out", "/proc/mgx"], "cannot create the folder '/proc/mgx'"),
     ],
 )
