@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows = {z: one_wrong_example(z) for z in LOGITS}
     for z, r in rows.items():
         print(
-            f"{z:7g}  {r['p']:18.16f}  {r['loss_p']:12.4f}  {r['grad_p']:10.4g}  {r['loss_z']:11.4f}  "
+            f"{z:7g}  {r['p']:18.16f}  {r['loss_p']:12.4f}  {r['grad_p']:10.4f}  {r['loss_z']:11.4f}  "
             f"{r['grad_z']:6.4f}"
         )
     for line in conclusions(rows):
