@@ -36,6 +36,7 @@ MY_PAGES = [
     DOCS / "api.md",
     DOCS / "notes-errata.md",
     DOCS / "watching-backprop.md",
+    DOCS / "classification.md",
     *sorted((DOCS / "activations").glob("*.md")),
 ]
 
@@ -146,6 +147,7 @@ def test_index_links_every_guide():
         "backprop-by-hand.md",
         "graphs.md",
         "nn.md",
+        "classification.md",
         "initialization.md",
         "lab.md",
         "api.md",
@@ -212,6 +214,10 @@ def test_errata_doc_and_tests_match():
         "microgradx.lab",
         "microgradx.lab.core",
         "microgradx.lab.catalog",
+        "microgradx.data",
+        "microgradx.classification",
+        "microgradx.nn.activation",
+        "microgradx.nn.loss",
     ],
 )
 def test_doctests(module):
@@ -245,3 +251,30 @@ GUIDES = [
 @pytest.mark.parametrize("page", [p for p in GUIDES if p.exists() and python_blocks(p)], ids=_rel)
 def test_guide_blocks_run(page, tmp_path, monkeypatch):
     test_python_blocks_run(page, tmp_path, monkeypatch)
+
+
+def test_classification_page_quotes_the_real_cli_run():
+    """The page's quoted `microgradx train --task classify` output is what the command prints."""
+    import subprocess
+    import sys
+
+    text = (DOCS / "classification.md").read_text(encoding="utf-8")
+    quoted = re.search(r"\$ microgradx train --task classify --out results\n(.*?)^```", text, re.S | re.M)
+    assert quoted, "the CLI block is missing"
+    lines = quoted.group(1).splitlines()
+    proc = subprocess.run(
+        [sys.executable, "-m", "microgradx", "train", "--task", "classify", "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    real = proc.stdout.splitlines()
+    assert lines[: len(real)] == real  # every printed line, then the files line of --out
+    assert lines[-1].startswith("files in ") and "decision-boundary.png" in lines[-1]
+    for image in ("moons-decision-boundary.png", "spirals-decision-boundary.png"):
+        assert (
+            f"(images/classification/{image})" in text
+            and (DOCS / "images" / "classification" / image).exists()
+        )
