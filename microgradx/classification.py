@@ -146,7 +146,10 @@ def train_classifier(
     noise = dataset_noise(data) if noise is None else noise
     gen = np.random.default_rng(seed)
     X, y = datasets.get(data, n=n, noise=noise, rng=gen)
-    classes = int(y.max()) + 1  # every class is present: the sets split n evenly
+    # the set's own number of classes (spirals: its ``classes`` default; moons, circles: 2), even
+    # when n is too small to hold every class
+    params = inspect.signature(datasets.DATASETS[data]).parameters
+    classes = int(params["classes"].default) if "classes" in params else 2
     model = nn.MLP(2, [*sizes, classes], activation=activation, init=init, rng=gen)
     opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     with warnings.catch_warnings(), np.errstate(all="ignore"):

@@ -275,6 +275,12 @@ def test_train_classifier_is_seeded_and_spirals_has_three_logits():
     assert a.model.layers[-1].weight.shape == (32, 3)
 
 
+def test_train_classifier_counts_the_classes_of_the_set_not_of_the_sample():
+    run = classification.train_classifier("moons", n=1, epochs=2, test_n=5, progress=False)
+    assert run.classes == 2 and set(run.y.tolist()) == {0}
+    assert run.model.layers[-1].weight.shape == (32, 2)
+
+
 def test_train_classifier_refuses_a_regression_set():
     with pytest.raises(ValueError, match=r"'sine' is not a classification data set.*moons, circles, spirals"):
         classification.train_classifier("sine")

@@ -278,3 +278,21 @@ def test_classification_page_quotes_the_real_cli_run():
             f"(images/classification/{image})" in text
             and (DOCS / "images" / "classification" / image).exists()
         )
+
+
+@pytest.mark.slow
+def test_make_classification_plot_writes_both_pictures(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.image
+
+    spec = importlib.util.spec_from_file_location(
+        "make_classification_plot", DOCS / "make_classification_plot.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    written = script.make_plots(tmp_path)
+    assert sorted(p.name for p in written) == sorted(script.RUNS)
+    for path in written:
+        height, width = matplotlib.image.imread(path).shape[:2]
+        assert (width, height) == (600, 504)  # 5 × 4.2 inches at 120 dpi (≥ 100 dpi)
+        assert os.path.getsize(path) < 100_000  # small enough to commit
