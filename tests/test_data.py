@@ -92,11 +92,11 @@ def test_bad_arguments(call, match):
 CLASSIFICATION = [("moons", 2), ("circles", 2), ("spirals", 3)]
 
 
-@pytest.mark.parametrize(("name", "classes"), CLASSIFICATION)
-@pytest.mark.parametrize("n", [1, 7, 200])
+@pytest.mark.parametrize(
+    ("name", "classes", "n"),
+    [(name, classes, n) for name, classes in CLASSIFICATION for n in (classes, 7, 200)],
+)
 def test_classification_shapes_dtypes_and_balance(name, classes, n):
-    if n < classes:
-        pytest.skip("spirals needs one sample per class")
     X, y = data.get(name, n=n, rng=0)
     assert X.shape == (n, 2) and X.dtype == np.float64 and np.all(np.isfinite(X))
     assert y.shape == (n,) and y.dtype == np.int64
