@@ -100,6 +100,8 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editor
     from .viz import tensor_names as tensor_names
     from .viz import trace_backward as trace_backward
     from .viz.explain import explain as explain
+    from .viz.why import Diagnosis as Diagnosis
+    from .viz.why import why as why
 
 # Loaded on first use (module __getattr__), so `import microgradx` stays fast and does not import
 # graphviz, matplotlib, torch or the lab: name -> (module, attribute; None for the module itself).
@@ -118,6 +120,9 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     # The bridge to PyTorch (torch itself is imported only when one of them is called).
     "from_torch": ("microgradx.bridge", "from_torch"),
     "to_torch": ("microgradx.bridge", "to_torch"),
+    # Why a gradient is zero, None, not finite or tiny.
+    "Diagnosis": ("microgradx.viz", "Diagnosis"),
+    "why": ("microgradx.viz", "why"),
     # The notes, runnable: per-layer measurements and the lab of experiments.
     "diagnostics": ("microgradx.diagnostics", None),
     "lab": ("microgradx.lab", None),

@@ -633,6 +633,18 @@ def cmd_graph(args: argparse.Namespace) -> int:
     out = output_file(prog, out)
     print(net.description)
     print(mgx.trace_backward(net.loss, model=net.model))  # runs backward(), recording each step
+    # Why a parameter's gradient is zero, None, not finite or tiny (dead-relu's are): `mgx.why`.
+    found = [mgx.why(net.loss, t, model=net.model) for t in net.tensors.values() if t.requires_grad]
+    found = [d for d in found if d.verdict != "ok"]
+    if found:
+        print(f"\nwhy: {found[0]}")
+        same = [d.wrt for d in found[1:] if d.verdict == found[0].verdict]
+        if same:
+            names = mgx.tensor_names(net.loss, model=net.model)
+            print(f"why: the same for {', '.join(names[t] for t in same)} ({found[0].verdict}).")
+        for d in found[1:]:
+            if d.verdict != found[0].verdict:
+                print(f"why: {d}")
     try:
         path = mgx.render_graph(net.loss, out, model=net.model, **net.draw_options)
     except (RendererError, OSError) as err:

@@ -187,6 +187,9 @@ class Function:
     saved_tensors: tuple[np.ndarray, ...] = ()
     module: Any = None
     _seq: int  # creation order, set by `apply` for ops that are recorded (the backward heap's key)
+    # How many backward passes started at this op's output (`run_backward` adds 1 on the root's
+    # ctx; the class default 0 costs nothing per op). `microgradx.why` reads it.
+    backward_runs: int = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

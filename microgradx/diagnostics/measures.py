@@ -15,6 +15,7 @@ from ..tensor import Tensor
 __all__ = [
     "SATURATING",
     "SATURATION_LEVEL",
+    "VANISHED_GRADIENT",
     "backward_signal",
     "dead_fraction",
     "dead_units",
@@ -28,6 +29,7 @@ __all__ = [
     "saturated_fraction",
     "saturation_bounds",
     "unit_std",
+    "vanished",
 ]
 
 #: The activations that saturate: their slope tends to 0 at both ends.
@@ -37,6 +39,11 @@ SATURATING = ("sigmoid", "tanh")
 #: the derivative's peak (σ′ peaks at 1/4, tanh′ at 1, both at z = 0). The one definition used by
 #: the graph's purple border, `Recording.stats`, the recorder's table and the lab.
 SATURATION_LEVEL = 0.1
+
+#: A gradient has **vanished** when it is not zero but no element reaches this magnitude
+#: (max |∂L/∂w| < 1e-6): gradient descent will not move ``w`` in any useful number of steps.
+#: The one definition used by `microgradx.why`.
+VANISHED_GRADIENT = 1e-6
 
 
 def _array(x: Any) -> np.ndarray:
@@ -145,6 +152,20 @@ def dead_fraction(z: Any) -> float:
 
 
 # ---------------------------------------------------------------------------- gradient flow
+def vanished(grad: Any) -> bool:
+    """True when a gradient is not all zero but every element is below `VANISHED_GRADIENT`.
+
+    Examples:
+        >>> vanished([3e-7, -1e-9]), vanished([0.0, 0.0]), vanished([1e-3, 0.0])
+        (True, False, False)
+    """
+    g = np.abs(_array(grad))
+    if g.size == 0 or not np.all(np.isfinite(g)):
+        return False
+    peak = float(g.max())
+    return 0.0 < peak < VANISHED_GRADIENT
+
+
 def backward_signal(activation: Any, z: Any, grad_a: Any) -> np.ndarray:
     """δ = ∂L/∂z of a layer, from its pre-activation ``z`` and the gradient ``grad_a`` = ∂L/∂a.
 

@@ -9,7 +9,8 @@ The pieces, in the order data flows through them (STYLE.md, point 11):
 - `render` — the only module that runs a program (system ``dot`` or ``graphviz-pure``);
 - `explain` and `trace` — the chain rule written out with numbers;
 - `stepper`, `player` and `orders` — the passes frame by frame, as one offline HTML player, and
-  why the backward order matters.
+  why the backward order matters;
+- `why` — why a gradient is zero, None, not finite or tiny, and the fix.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from .names import tensor_names
 from .orders import OrderReport, compare_orders
 from .stepper import Stepper, step_backward
 from .trace import trace_backward
+from .why import Diagnosis, why
 
 __all__ = [
+    "Diagnosis",
     "OrderReport",
     "Stepper",
     "compare_orders",
@@ -31,4 +34,5 @@ __all__ = [
     "step_backward",
     "tensor_names",
     "trace_backward",
+    "why",
 ]
