@@ -341,6 +341,13 @@ def test_non_finite_backward_cites_the_op_and_its_derivative_rule():
     assert cited(d) == ["√(w)", "w"]
     assert "1/(2√w)" in str(d)  # Sqrt's own derivative text
     assert "upstream ∂L/∂√(w) = 2.0000 becomes inf" in str(d)
+    # an inf on a branch that does not lead to w comes first in the backward pass: not cited
+    u = T(0.0, requires_grad=True, name="u")
+    loss = named(w.sqrt() + u.sqrt(), "L")  # √u is made last, so backward runs it first
+    with np.errstate(all="ignore"):
+        loss.backward()
+    assert cited(why(loss, w))[0] == "√(w)"
+    assert cited(why(loss, u))[0] == "√(u)"
 
 
 def test_accumulated_twice_same_graph():
