@@ -5,6 +5,7 @@ differences, PyTorch), never against microgradx's own output; and why() changes 
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -453,7 +454,7 @@ def test_diagnosis_is_frozen_and_public():
     assert str(d.evidence[0]).startswith("w1: its gradient (grad = ")
 
 
-# ----------------------------------------------------------------------------- the CLI
+# ----------------------------------------------------------------------------- the CLI and the docs
 def test_cli_graph_dead_relu_prints_the_diagnosis(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "microgradx", "graph", "dead-relu", "--out", "g.dot"],
@@ -475,3 +476,18 @@ def test_cli_graph_dead_relu_prints_the_diagnosis(tmp_path):
         timeout=120,
     )
     assert ok.returncode == 0 and "why:" not in ok.stdout  # nothing to explain
+
+
+def test_docs_page_blocks_run_and_print_what_the_page_shows(capsys):
+    page = (ROOT / "docs" / "why.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"```python\n(.*?)```\n+Prints:\n+```text\n(.*?)```", page, re.S)
+    assert len(pairs) >= 5
+    namespace: dict = {}
+    verdicts = set()
+    for code, shown in pairs:
+        with np.errstate(all="ignore"):
+            exec(compile(code, "docs/why.md", "exec"), namespace)
+        out = capsys.readouterr().out
+        assert out.strip() == shown.strip()
+        verdicts |= set(re.findall(r"^([a-z-]+):", out, re.M))
+    assert set(VERDICTS) <= verdicts  # a runnable example per verdict
