@@ -369,6 +369,16 @@ def test_accumulated_twice_same_graph():
     assert why(loss, t["w1"]).verdict == "ok"
 
 
+def test_accumulated_claims_n_passes_only_when_the_counter_agrees():
+    w = T(0.5, requires_grad=True, name="w")
+    loss = named(w * 2, "L")
+    loss.backward()  # w.grad = ∂L/∂w = 2: one pass of L, not two passes of anything
+    d = why(w, w)  # but one pass of w itself gives ∂w/∂w = 1
+    assert d.verdict == "accumulated-twice"
+    assert "2 times" not in str(d) and "2 ×" not in str(d)
+    assert "w is a leaf: its passes are not counted" in str(d)
+
+
 def test_accumulated_twice_across_training_steps_without_zero_grad():
     p = T(np.array([1.0, -2.0]), requires_grad=True, name="p")
     for _ in range(3):

@@ -321,11 +321,17 @@ class _Question:
                 ctx.backward_runs = runs
         return runs
 
+    def _ran(self) -> str:
+        """How many backward passes started at root (a leaf root keeps no count)."""
+        if self.runs is None:
+            return f"{self.L} is a leaf: its passes are not counted"
+        return f"backward ran {self.runs} time(s) from {self.L}"
+
     def no_backward(self) -> Diagnosis | None:
         wrt, have = self.wrt, self.wrt.grad
         runs = self.runs if self.runs is not None else (0 if self.root.grad is None else 1)
         ev = [
-            self.evidence(self.root, f"backward ran {runs} time(s) from it"),
+            self.evidence(self.root, self._ran()),
             self.evidence(wrt, "asked about", {"grad": have}),
         ]
         fix = f"call {self.Lb} (after zero_grad(), so old gradients do not add up), then read {self.wg}."
@@ -447,28 +453,25 @@ class _Question:
         multiple = n >= 2 and np.allclose(have_a, n * one_a, rtol=1e-6, atol=rtol * scale)
         ev = [
             self.evidence(self.wrt, "holds more than one backward pass", {"grad": have, "one pass": one}),
-            self.evidence(self.root, f"backward ran {runs} time(s) from it"),
+            self.evidence(self.root, self._ran()),
         ]
         fix = (
             f"zero the gradients before each backward(): optimizer.zero_grad() or model.zero_grad() "
             f"(or {self.wg} = None); they accumulate (+=) across calls by design."
         )
-        if multiple:
-            who = (
-                f"backward ran {runs} times from {self.L}"
-                if runs == n
-                else f"backward reached {self.w} {n} times (it ran {runs} time(s) from {self.L}; passes "
-                f"from other roots computed from {self.w} add up too)"
-            )
+        if multiple and runs == n:  # the counter and the values agree: n passes of this root
+            if np.size(one) == 1:
+                value = f"{self.wg} = {_num(have)} = {n} × {_factor(one)}, the gradient of one pass."
+            else:
+                value = f"{self.wg} = {n} × the gradient of one pass ({_num(have)}, one pass {_num(one)})."
             text = (
-                f"{who} without zeroing, and the passes added up: {self.wg} = {_num(have)} = "
-                f"{n} × {_factor(one)}, the gradient of one pass."
+                f"backward ran {runs} times from {self.L} without zeroing, and the passes added up: {value}"
             )
         else:
             text = (
                 f"{self.wg} = {_num(have)}, but one backward pass of {self.L} gives {self.dL_dw} = "
                 f"{_num(one)}: {self.wg} holds gradients of earlier backward passes that were never "
-                f"zeroed (backward ran {runs} time(s) from {self.L}; passes from other roots computed "
+                f"zeroed ({self._ran()}; passes from other roots computed "
                 f"from {self.w} add up too) — or {self.w}'s values were changed in place since (an "
                 f"optimizer step), so this graph no longer matches them."
             )
