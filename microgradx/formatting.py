@@ -17,7 +17,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt", "format_number", "paren", "pct", "sci", "shaped", "spread_text", "summarize"]
+__all__ = [
+    "MATRIX_MAX",
+    "fmt",
+    "format_digits",
+    "format_number",
+    "matrix_lines",
+    "paren",
+    "pct",
+    "product_texts",
+    "sci",
+    "shaped",
+    "spread_text",
+    "summarize",
+]
+
+#: Arrays with at most this many rows and columns print as matrices (`matrix_lines`).
+MATRIX_MAX = 4
 
 
 # ------------------------------------------------------------------------ worksheet numbers
@@ -27,10 +43,67 @@ def format_number(x: float) -> str:
     >>> format_number(0.58514), format_number(-2), format_number(3e-7), format_number(2.5e9)
     ('0.5851', '-2.0000', '3.0000e-07', '2.5000e+09')
     """
+    return format_digits(x, 4)
+
+
+def format_digits(x: float, decimals: int) -> str:
+    """`format_number` with ``decimals`` decimals instead of 4 (same switch to scientific notation).
+
+    >>> format_digits(0.158685, 6), format_digits(3e-7, 5)
+    ('0.158685', '3.00000e-07')
+    """
     x = float(x)
     if x == 0 or not np.isfinite(x) or 1e-4 <= abs(x) < 1e6:
-        return f"{x:.4f}" if x != 0 else "0.0000"
-    return f"{x:.4e}"
+        return f"{x:.{decimals}f}" if x != 0 else f"{0:.{decimals}f}"
+    return f"{x:.{decimals}e}"
+
+
+def product_texts(factors: list[float], result: float, max_decimals: int = 10) -> tuple[list[str], str, bool]:
+    """The factors and the product of a worksheet line, printed so that they multiply out.
+
+    The product is printed as `format_number` prints it (4 decimals). The factors get 4 decimals,
+    or more — the fewest for which multiplying the *printed* factors and printing that product the
+    same way gives the printed product. Returns ``(factor texts, product text, exact)``; ``exact``
+    is False when even ``max_decimals`` decimals do not multiply out (the caller then says the
+    product was computed before rounding).
+
+    >>> product_texts([-0.39560, 0.15868], -0.39560 * 0.15868)
+    (['-0.3956', '0.1587'], '-0.0628', True)
+    >>> product_texts([1.24494, 0.23496], 1.24494 * 0.23496)   # 1.2449·0.2350 = 0.29255 ≠ 0.2925
+    (['1.24494', '0.23496'], '0.2925', True)
+    """
+    shown = format_number(result)
+    for d in range(4, max_decimals + 1):
+        texts = [format_digits(f, d) for f in factors]
+        product = 1.0
+        for t in texts:
+            product *= float(t)
+        if format_number(product) == shown:
+            return texts, shown, True
+    return [format_number(f) for f in factors], shown, False
+
+
+def matrix_lines(array: Any) -> list[str]:
+    """A value as lines of text: a number; a vector or a matrix of at most `MATRIX_MAX` rows and
+    columns row by row (columns aligned, so equal columns are seen to be equal); anything larger
+    as `shaped`'s summary (shape, mean, min, max). ``None`` is "—".
+
+    >>> matrix_lines(np.array([[0.5, -1.0], [0.25, 0.125]]))
+    ['[0.5000  -1.0000]', '[0.2500   0.1250]']
+    >>> matrix_lines(np.array([1.0, 2.0])), matrix_lines(np.zeros((5, 5)))[0][:9]
+    (['[1.0000  2.0000]'], '5×5: mean')
+    """
+    if array is None:
+        return ["—"]
+    a = np.asarray(array)
+    if a.size == 1:
+        return [format_number(float(a.reshape(())))]
+    if a.size == 0 or a.ndim > 2 or any(n > MATRIX_MAX for n in a.shape):
+        return [shaped(a)]
+    rows = a.reshape(1, -1) if a.ndim == 1 else a
+    cells = [[format_number(v) for v in row] for row in rows]
+    widths = [max(len(r[c]) for r in cells) for c in range(len(cells[0]))]
+    return ["[" + "  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) + "]" for r in cells]
 
 
 def summarize(array: Any, max_values: int = 4) -> str:

@@ -101,8 +101,9 @@ def test_records_show_names_values_and_grads_with_4_decimals():
     assert "{x1|data 2.0000}" in labels.values()  # no grad: no grad field
     ops = sorted(lbl for lbl in labels.values() if not lbl.startswith("{"))
     assert ops == ["add", "mul", "pow", "sigmoid"]
-    # An unnamed tensor gets a short id.
-    assert any(re.fullmatch(r"\{#\d+\|data 1\.0000\|grad .*\}", lbl) for lbl in labels.values())
+    # An unnamed tensor is called by its expression (the name the trace prints), never a #k id.
+    assert any(re.fullmatch(r"\{w1·x1\|data 1\.0000\|grad .*\}", lbl) for lbl in labels.values())
+    assert not any(re.search(r"#\d", lbl) for lbl in labels.values())
 
 
 def test_shape_attributes_of_nodes():
@@ -201,9 +202,9 @@ def test_model_layers_become_labelled_clusters():
     boxes = clusters(src)
     assert {"layers.0", "layers.1"} <= set(boxes)
     # Each layer's parameters and its ops sit in its box; data and loss do not.
-    assert "layers.0.weight (2×2)" in boxes["layers.0"] and "matmul" in boxes["layers.0"]
-    assert "layers.1.bias (1)" in boxes["layers.1"]
-    assert "layers.1.weight" not in boxes["layers.0"]
+    assert "W1 (2×2)" in boxes["layers.0"] and "matmul" in boxes["layers.0"]
+    assert "b2 (1)" in boxes["layers.1"]
+    assert "W2" not in boxes["layers.0"]
     assert "X (4×2)" not in "".join(boxes.values()) and "mse_loss" not in "".join(boxes.values())
 
 

@@ -254,7 +254,7 @@ def test_hostile_module_names_in_clusters(tmp_path, no_system_dot):
     out = render_graph(y, tmp_path / "g.svg", model=model)
     texts = svg_texts(out)
     assert 'odd"] name' in texts
-    assert 'odd"] name.weight (1×1)' in texts
+    assert "W1 (1×1)" in texts  # the layer's weight has the notes' name (microgradx.viz.names)
 
 
 # --------------------------------------------------------------------------- Jupyter

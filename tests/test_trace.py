@@ -10,6 +10,7 @@ import pytest
 from graphs import neuron
 
 import microgradx as mgx
+from microgradx.formatting import matrix_lines
 from microgradx.viz.trace import Step, Trace, trace_backward
 
 torch_mark = pytest.mark.torch
@@ -57,10 +58,14 @@ def test_printed_trace_is_a_table():
         "parent",
     ]
     assert lines[1].split()[:4] == ["1", "pow", "L", "1.0000"]
-    assert "∂a/∂z = σ(z)(1−σ(z))" in lines[2] and "z ← 0.2926" in lines[2]
-    assert "∂z/∂b = 1" in lines[4] and "b ← 0.2926" in lines[4]  # add's second operand row
+    assert "∂a/∂z = σ(z)(1−σ(z)) = 0.2350" in lines[2]
+    assert lines[2].endswith("∂L/∂z = ∂L/∂a · ∂a/∂z = (1.2449)·(0.2350) = 0.2926")
+    assert "∂z/∂b = 1" in lines[4] and "∂L/∂b = ∂L/∂z · ∂z/∂b = (0.2926)·(1.0000) = 0.2926" in lines[4]
     assert repr(steps) == text
-    assert str(steps[1]) == ("sigmoid: a (upstream ∂L/∂a = 1.2449); ∂a/∂z = σ(z)(1−σ(z)); passes z ← 0.2926")
+    assert str(steps[1]) == (
+        "sigmoid: a (upstream ∂L/∂a = 1.2449); ∂a/∂z = σ(z)(1−σ(z)) = 0.2350; "
+        "∂L/∂z = ∂L/∂a · ∂a/∂z = (1.2449)·(0.2350) = 0.2926"
+    )
 
 
 @torch_mark
@@ -103,7 +108,12 @@ def test_upstream_and_passed_gradients_match_pytorch():
     assert p0 is h and p1 is h
     np.testing.assert_allclose(g0 + g1, t_h.grad.numpy(), rtol=1e-12)
     text = str(steps)
-    assert "4×2: mean" in text and "W ← 3×2: mean" in text
+    # Matrices up to 4×4 print row by row (the upstream 4×2, W's gradient 3×2).
+    lines = text.splitlines()
+    for row in matrix_lines(w.grad):
+        assert any(line.rstrip().endswith(row) for line in lines), row
+    assert any("∂(h·h)/∂h = h" in line for line in lines)  # the rule of mul
+    assert any(line.rstrip().endswith("∂mean(h·h)/∂W = xᵀ @ ∂mean(h·h)/∂(x@W) =") for line in lines)
 
 
 def test_same_effect_on_grad_as_backward_and_accumulates():
@@ -138,8 +148,8 @@ def test_the_notes_2_2_1_network_against_pytorch():
     steps = trace_backward(loss, model=net)
     assert [s.op for s in steps] == ["mse_loss", "add", "matmul", "sigmoid", "add", "matmul"]
     text = str(steps)
-    assert "W1 ←" in text
-    assert "b2 ←" in text
+    assert "∂L/∂W1 = Xᵀ @ ∂L/∂(X@W1) =" in text
+    assert "∂L/∂b2 = Σ ∂L/∂ŷ ⊙ ∂ŷ/∂b2" in text
     assert "layers." not in text
     # The notes' names: the last layer's output is ŷ, layer 1's pre-activation z1, its output a1.
     assert [s.name for s in steps] == ["L", "ŷ", "a1@W2", "a1", "z1", "X@W1"]

@@ -4,8 +4,9 @@ The three steps are kept apart (see STYLE.md, point 6): `microgradx.viz.walk` fi
 and edges, `microgradx.viz.style` says how each kind of node looks, and `microgradx.viz.render` runs the
 Graphviz executable. This file only assembles the DOT text.
 
-In the picture every tensor is a record (a box of fields: name or a short id ``#k`` for unnamed
-tensors, shape, data and grad), every op an ellipse with its name, and arrows run from inputs
+In the picture every tensor is a record (a box of fields: its name from
+`microgradx.viz.names.tensor_names` — the same name the trace and `explain` print —, shape, data
+and grad), every op an ellipse with its name, and arrows run from inputs
 (in operand order, so ``a + a`` draws two arrows) through the op to its output, left to right::
 
     >>> import microgradx as mgx
@@ -29,10 +30,11 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ..autograd import topological_order
 from ..formatting import summarize
 from . import render as _render
 from . import style as viz
-from .names import parameter_names
+from .names import names_for
 from .walk import walk
 
 __all__ = ["DRAW_MAX_NODES", "ComputationGraph", "box_title", "draw_graph", "render_graph", "value_fields"]
@@ -169,7 +171,15 @@ def draw_graph(
         raise ValueError(f"draw_graph: rankdir must be one of 'LR', 'RL', 'TB', 'BT', got {rankdir!r}")
     nodes, _ = walk(root, max_nodes=max_nodes)
     index = {id(t): k for k, t in enumerate(nodes)}
-    param_names = parameter_names(model)
+    # Where the walk stopped: ops with operands left out.
+    cut = [
+        k
+        for k, t in enumerate(nodes)
+        if t._ctx is not None and any(id(p) not in index for p in t._ctx.parents)
+    ]
+    # The one naming (`microgradx.viz.names`), over the whole graph even when the picture is cut,
+    # so every box shows the name the trace and `explain` print.
+    names = names_for(topological_order(root) if cut else nodes, model)
 
     graph = ComputationGraph(
         name="computation_graph",
@@ -193,7 +203,7 @@ def draw_graph(
     any_dead = any_saturated = False
     measures: Any = None
     for k, t in enumerate(nodes):
-        fields, attrs = _tensor_label(t, k, show_data, show_grad, param_names)
+        fields, attrs = _tensor_label(t, names[id(t)], show_data, show_grad)
         attrs = {**viz.STYLE["tensor"], **attrs}
         if t is root:
             attrs.update(viz.STYLE["output"])
@@ -252,11 +262,6 @@ def draw_graph(
         graph.edge(f"op{k}", f"t{k}")
 
     # Where the walk stopped: one note pointing at every op with operands left out.
-    cut = [
-        k
-        for k, t in enumerate(nodes)
-        if t._ctx is not None and any(id(p) not in index for p in t._ctx.parents)
-    ]
     if cut:
         graph.node(
             "truncated",
@@ -311,16 +316,13 @@ def render_graph(
 
 
 # ------------------------------------------------------------------------------- helpers
-def _tensor_label(
-    t: Any, k: int, show_data: bool, show_grad: bool, param_names: dict[int, str]
-) -> tuple[list[str], dict]:
-    """Record fields (plain text, escaped later) and the role colour of tensor number ``k``.
+def _tensor_label(t: Any, name: str, show_data: bool, show_grad: bool) -> tuple[list[str], dict]:
+    """Record fields (plain text, escaped later) and the role colour of tensor ``t``.
 
-    The first field is the name (or the model's name for a parameter, or ``#k``) followed by the
-    shape; then data and grad. An array's summary is split over two fields (mean; min and max)
+    The first field is its name (`microgradx.viz.names`) followed by the shape; then data and grad. An array's summary is split over two fields (mean; min and max)
     to keep the box narrow.
     """
-    fields = [box_title(t.name if t.name is not None else param_names.get(id(t), f"#{k}"), t.data.shape)]
+    fields = [box_title(name, t.data.shape)]
     for show, label, value in ((show_data, "data", t.data), (show_grad, "grad", t.grad)):
         if show and value is not None:
             fields.extend(value_fields(label, value))

@@ -42,7 +42,7 @@ from ..formatting import format_number
 from ..formatting import shaped as _show
 from .draw import box_title, value_fields
 from .names import names_for, wrap
-from .trace import trace_backward
+from .trace import local_derivatives, trace_backward
 
 __all__ = ["UNKNOWN", "Flow", "Frame", "Stepper", "step_backward"]
 
@@ -168,7 +168,9 @@ class Stepper:
                 start = starts.get(id(node))
                 grads[id(node)] = arrived[id(node)] if start is None else start + arrived[id(node)]
             changed = {id(node)}
-            locals_ = _local_values(node, step.upstream)
+            # The local derivatives as numbers where they are one number (Step.local).
+            local = getattr(step, "local", None) or local_derivatives(node)  # a naive replay has none
+            locals_ = [v if isinstance(v, float) else None for v in local]
             for i, (parent, g) in enumerate(step.to_parents):
                 if g is None:
                     continue
@@ -314,28 +316,6 @@ def _forward_caption(t: Any, k: int, n: int, names: dict[int, str]) -> str:
     args = ", ".join(names[id(p)] for p in parents)
     numbers = ", ".join(_show(p.data) for p in parents)
     return f"forward {k}/{n} · {type(ctx).name}: {names[id(t)]} = {type(ctx).name}({args}) = {type(ctx).name}({numbers}) = {_show(t.data)}"
-
-
-def _local_values(node: Any, upstream: Any) -> list[float | None]:
-    """∂node/∂operand for each operand, as numbers, when node and operand have one element.
-
-    Computed as the op's ``backward`` applied to an upstream gradient of 1 (as `explain` does);
-    None where the local derivative is a Jacobian (arrays) or the op returns no gradient.
-    """
-    ctx = node._ctx
-    parents = ctx.parents
-    if node.data.size != 1 or not any(p.data.size == 1 for p in parents):
-        return [None] * len(parents)
-    grads = type(ctx).backward(ctx, np.ones_like(node.data))
-    if not isinstance(grads, (tuple, list)):
-        grads = (grads,)
-    out: list[float | None] = []
-    for p, g in zip(parents, grads, strict=True):
-        if g is None or p.data.size != 1 or np.asarray(g).size != 1:
-            out.append(None)
-        else:
-            out.append(float(np.asarray(g).reshape(-1)[0]))
-    return out
 
 
 def _backward_caption(
