@@ -632,7 +632,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
         )
     out = output_file(prog, out)
     print(net.description)
-    print(mgx.trace_backward(net.loss, model=net.model))  # runs backward(), recording each step
+    # runs backward(), recording each step; marks hidden units with equal gradients
+    print(mgx.trace_backward(net.loss, model=net.model, units=net.units or None))
     # Why a parameter's gradient is zero, None, not finite or tiny (dead-relu's are): `mgx.why`.
     found = [mgx.why(net.loss, t, model=net.model) for t in net.tensors.values() if t.requires_grad]
     found = [d for d in found if d.verdict != "ok"]

@@ -3,6 +3,11 @@
 Each builder runs the forward pass and the loss, and returns a `Network`: the loss tensor (its
 graph is what gets drawn), the module when there is one, the tensors a student would ask about
 (by name), and a one-line description. Nothing is random: the same picture every time.
+
+The 2-2-1 networks also list their two hidden units (``units``: the tensors of each unit, aligned
+by role), so the picture and the trace can mark the gradients that come out equal ("same as
+w11", `microgradx.viz.symmetry`) — ``221-zero`` and ``221-constant`` are the notes' symmetric
+starts, where they all do; in ``221`` none does.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ class Network:
     model: Any = None
     tensors: dict[str, Tensor] = field(default_factory=dict)
     draw_options: dict[str, Any] = field(default_factory=dict)
+    units: list[list[Tensor]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.units:  # the picture compares the units too (draw_graph's units=)
+            self.draw_options.setdefault("units", self.units)
 
 
 def _named(t: Tensor, name: str) -> Tensor:
@@ -51,27 +61,68 @@ def neuron() -> Network:
     )
 
 
-def network_221() -> Network:
-    """The notes' 2-2-1 regression network with scalars: w_ij connects input i to hidden node j."""
+def _two_two_one(
+    weights: dict[str, float], activation: Callable[[Tensor], Tensor], description: str
+) -> Network:
+    """The notes' 2-2-1 regression network with scalars; ``weights`` gives every parameter.
+
+    w_ij connects input i to hidden node j: z1j = w1j·x1 + w2j·x2 + b1j, a1j = g(z1j),
+    ŷ = v1·a11 + v2·a12 + c, L = (ŷ − y)², with x = (0.5, −1), y = 1.
+    """
     T = Tensor
     x1, x2 = T(0.5, name="x1"), T(-1.0, name="x2")
-    w = {
-        k: T(v, requires_grad=True, name=k)
-        for k, v in (("w11", 0.4), ("w21", -0.6), ("w12", 0.3), ("w22", 0.8))
-    }
-    b11, b12 = T(0.1, requires_grad=True, name="b11"), T(-0.2, requires_grad=True, name="b12")
-    v1, v2 = T(0.7, requires_grad=True, name="v1"), T(-0.5, requires_grad=True, name="v2")
-    b2 = T(0.05, requires_grad=True, name="c")
+    p = {k: T(v, requires_grad=True, name=k) for k, v in weights.items()}
     y = T(1.0, name="y")
-    z11 = _named(w["w11"] * x1 + w["w21"] * x2 + b11, "z11")
-    z12 = _named(w["w12"] * x1 + w["w22"] * x2 + b12, "z12")
-    a11, a12 = _named(sigmoid(z11), "a11"), _named(sigmoid(z12), "a12")
-    y_hat = _named(v1 * a11 + v2 * a12 + b2, "ŷ")
+    z11 = _named(p["w11"] * x1 + p["w21"] * x2 + p["b11"], "z11")
+    z12 = _named(p["w12"] * x1 + p["w22"] * x2 + p["b12"], "z12")
+    a11, a12 = _named(activation(z11), "a11"), _named(activation(z12), "a12")
+    y_hat = _named(p["v1"] * a11 + p["v2"] * a12 + p["c"], "ŷ")
     loss = _named((y_hat - y) ** 2, "L")
-    return Network(
-        loss,
+    units = [
+        [p["w11"], p["w21"], p["b11"], z11, a11, p["v1"]],
+        [p["w12"], p["w22"], p["b12"], z12, a12, p["v2"]],
+    ]
+    return Network(loss, description, tensors={**p, "x1": x1}, units=units)
+
+
+def network_221() -> Network:
+    """The notes' 2-2-1 regression network with scalars: w_ij connects input i to hidden node j."""
+    return _two_two_one(
+        {
+            "w11": 0.4,
+            "w21": -0.6,
+            "w12": 0.3,
+            "w22": 0.8,
+            "b11": 0.1,
+            "b12": -0.2,
+            "v1": 0.7,
+            "v2": -0.5,
+            "c": 0.05,
+        },
+        sigmoid,
         "2-2-1 network: z1j = w1j·x1 + w2j·x2 + b1j, a1j = σ(z1j), ŷ = v1·a11 + v2·a12 + c, L = (ŷ − y)²",
-        tensors={**w, "b11": b11, "b12": b12, "v1": v1, "v2": v2, "x1": x1},
+    )
+
+
+def network_221_zero() -> Network:
+    """The 2-2-1 network with every weight and bias 0 (the notes' zero initialisation, sigmoid)."""
+    names = ("w11", "w21", "w12", "w22", "b11", "b12", "v1", "v2", "c")
+    return _two_two_one(
+        dict.fromkeys(names, 0.0),
+        sigmoid,
+        "2-2-1 network, all weights and biases 0: z11 = z12 = 0, a11 = a12 = σ(0) = 0.5, so both hidden "
+        "units get the same gradients (here 0: v1 = v2 = 0) and never differ",
+    )
+
+
+def network_221_constant() -> Network:
+    """The 2-2-1 network with every weight and bias 0.5 (the notes' constant initialisation, ReLU)."""
+    names = ("w11", "w21", "w12", "w22", "b11", "b12", "v1", "v2", "c")
+    return _two_two_one(
+        dict.fromkeys(names, 0.5),
+        relu,
+        "2-2-1 network, all weights and biases 0.5: z11 = z12, a11 = a12, so w11 and w12 get the same "
+        "nonzero gradient (and w21, w22): after every update the units are still equal",
     )
 
 
@@ -153,6 +204,8 @@ def reuse() -> Network:
 NETWORKS: dict[str, Callable[[], Network]] = {
     "neuron": neuron,
     "221": network_221,
+    "221-zero": network_221_zero,
+    "221-constant": network_221_constant,
     "mlp": mlp,
     "linear": linear,
     "dead-relu": dead_relu,

@@ -136,6 +136,7 @@ def draw_graph(
     max_nodes: int | None = DRAW_MAX_NODES,
     title: str | None = None,
     node_ids: dict[int, str] | None = None,
+    units: Any = None,
 ) -> ComputationGraph:
     """Draw the computation graph that produced ``root``.
 
@@ -157,6 +158,10 @@ def draw_graph(
         title: a caption for the whole picture.
         node_ids: ``{id(tensor): "some-id"}``: that tensor's box gets the SVG id ``some-id`` and
             its op's ellipse ``some-id-op``, so a script can find them (`microgradx.viz.player`).
+        units: hidden units to compare, tensors aligned by role (``[[w11, w21, b11, z11, a11],
+            [w12, w22, b12, z12, a12]]``): a box whose ``.grad`` equals that of the same role in
+            an earlier unit (to `microgradx.viz.symmetry.EQUAL_ATOL`) gets the field
+            "same as w11" — computed from the gradients when drawing (run ``backward`` first).
 
     Returns:
         A `ComputationGraph` (a ``graphviz.Digraph``): ``.source`` is the DOT text; it displays
@@ -199,12 +204,20 @@ def draw_graph(
     magnitudes = {id(t): viz.grad_magnitude(t.grad) for t in nodes}
     largest = max((m for m in magnitudes.values() if m is not None), default=0.0)
 
+    same: dict[int, Any] = {}
+    if units:
+        from .symmetry import same_as
+
+        same = {id(t): first for t, first in same_as(units).items()}
     bodies: dict[str, list[tuple[str, str, dict]]] = {}  # box -> [(node id, label, attrs)]
     any_dead = any_saturated = False
     measures: Any = None
     for k, t in enumerate(nodes):
         fields, attrs = _tensor_label(t, names[id(t)], show_data, show_grad)
         attrs = {**viz.STYLE["tensor"], **attrs}
+        if id(t) in same:
+            fields.append(f"same as {names[id(same[id(t)])]}")
+            attrs.update(viz.STYLE["same_as"])
         if t is root:
             attrs.update(viz.STYLE["output"])
         svg_id = node_ids.get(id(t)) if node_ids else None

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import topological_order
-from ..formatting import format_number
+from ..formatting import format_number, product_texts
 from .names import names_for, strip_double_parens, wrap
 
 __all__ = ["MAX_PATHS", "Explanation", "Factor", "Path", "explain"]
@@ -131,8 +131,14 @@ class Explanation:
         return " · ".join(f.symbol for f in path.factors) or "1"
 
     def numbers(self, path: Path) -> str:
-        """``(1.2449) · (0.2350) · …`` for one path."""
-        return " · ".join(f"({format_number(f.value)})" for f in path.factors) or "(1.0000)"
+        """``(1.2449) · (0.2350) · … = 0.5851`` for one path: the factors printed with enough
+        decimals that they multiply to the printed product (`microgradx.formatting.product_texts`),
+        or a note that the product was computed before rounding."""
+        if not path.factors:
+            return f"(1.0000) = {format_number(path.value)}"
+        texts, result, exact = product_texts([f.value for f in path.factors], path.value)
+        note = "" if exact else "   (product computed before rounding)"
+        return " · ".join(f"({t})" for t in texts) + f" = {result}{note}"
 
     def __str__(self) -> str:
         n = len(self.paths)
@@ -161,7 +167,7 @@ class Explanation:
                     f"= {format_number(f.value)}{'   ' + note if note else ''}"
                 )
             lhs = self.symbol if n == 1 else f"path {k}"
-            lines.append(f"  {lhs} = {self.chain(path)} = {self.numbers(path)} = {format_number(path.value)}")
+            lines.append(f"  {lhs} = {self.chain(path)} = {self.numbers(path)}")
         if n > 1:
             terms = " + ".join(f"({format_number(p.value)})" for p in self.paths)
             lines.append("")
@@ -224,6 +230,7 @@ def explain(
     max_paths: int = MAX_PATHS,
     *,
     model: Any = None,
+    compact: bool = False,
 ) -> Explanation:
     """Write ∂root/∂wrt as the chain rule does by hand: every path, every local derivative.
 
@@ -232,8 +239,12 @@ def explain(
         wrt: any tensor in root's graph (a parameter, an input, an intermediate value).
         max_paths: refuse graphs with more paths than this (their number can grow
             exponentially).
-        model: an `nn.Module` whose unnamed parameters are then called by their qualified
-            names (``layers.0.weight``).
+        model: an `nn.Module`: names its layers' tensors as the notes do (`microgradx.viz.names`).
+        compact: fold every factor that is exactly 1 (an addition's, a subtraction's first
+            operand) into its neighbour, as the notes write the chain: on the neuron
+            ``ŷ = v·σ(w·x + b)`` the path reads ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w instead of
+            one factor per op. The fold keeps the named end of the factor (``ŷ``, ``z``) and
+            drops the expression (``ŷ − y``, ``w·x``); a factor between two named tensors stays.
 
     Returns:
         An `Explanation`: ``.value``, ``.paths`` (each with ``.factors`` and ``.value``), and a
@@ -309,6 +320,8 @@ def explain(
     values = [
         t for t in order if id(t) in shown and not (t._ctx is None and t.name is None and not t.requires_grad)
     ]
+    if compact:
+        paths = [_fold(p, names) for p in paths]
     return Explanation(root, wrt, paths, names, values)
 
 
@@ -327,6 +340,53 @@ def _unlink(root: Any, link: Any) -> Path:
     for f in factors:
         value *= f.value
     return Path([root, *nodes], factors, value)
+
+
+_BARE = re.compile(r"[^\s+−\-·/^@(),]+")  # a name that is not an expression: w1, z, ŷ, add1
+
+
+def _fold(path: Path, names: dict[int, str]) -> Path:
+    """``path`` with its factors that are exactly 1 merged into a neighbour (``compact=True``).
+
+    A factor ∂n_i/∂n_{i+1} = 1 removes one of its two nodes: the one whose name is an expression
+    (not the root, not wrt), so ∂L/∂(ŷ − y) · ∂(ŷ − y)/∂ŷ becomes ∂L/∂ŷ and
+    ∂z/∂(w·x) · ∂(w·x)/∂w becomes ∂z/∂w. The merged factor keeps the other factor's rule and
+    value (times 1). With two named nodes the factor stays.
+    """
+    nodes, factors = list(path.nodes), list(path.factors)
+    k = 0
+    while k < len(factors):
+        f = factors[k]
+        if f.value != 1.0 or len(factors) == 1:
+            k += 1
+            continue
+        child_bare = k == 0 or bool(_BARE.fullmatch(names[id(nodes[k])]))
+        parent_bare = k == len(factors) - 1 or bool(_BARE.fullmatch(names[id(nodes[k + 1])]))
+        if not child_bare:  # drop the child: merge with the factor before
+            factors[k - 1 : k + 1] = [_merged(factors[k - 1], f, names, keep=factors[k - 1])]
+            del nodes[k]
+            k = max(k - 1, 0)
+        elif not parent_bare:  # drop the parent: merge with the factor after
+            factors[k : k + 2] = [_merged(f, factors[k + 1], names, keep=factors[k + 1])]
+            del nodes[k + 1]
+        else:
+            k += 1
+    return Path(nodes, factors, path.value)
+
+
+def _merged(first: Factor, second: Factor, names: dict[int, str], keep: Factor) -> Factor:
+    """One factor for ∂first.child/∂second.parent = first · second, with ``keep``'s rule."""
+    symbol = f"∂{wrap(names[id(first.child)])}/∂{wrap(names[id(second.parent)])}"
+    return Factor(
+        label=f"{symbol} = {keep.rule}",
+        value=first.value * second.value,
+        symbol=symbol,
+        rule=keep.rule,
+        op=keep.op,
+        child=first.child,
+        parent=second.parent,
+        index=second.index,
+    )
 
 
 def _operand_note(f: Factor) -> str:
@@ -382,6 +442,7 @@ def _md(text: str) -> str:
 
 
 _LATEX_WORDS = {
+    "ŷ": r"\hat{y}",
     "σ": r"\sigma",
     "·": r" \cdot ",
     "−": "-",

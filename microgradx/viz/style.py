@@ -72,6 +72,8 @@ STYLE: dict[str, dict[str, str]] = {
     },
     "dead_relu": {"color": "#cc0000", "penwidth": "3"},
     "saturated": {"color": "#7b3294", "penwidth": "3"},
+    # a hidden unit whose gradient equals another unit's ("same as w11": `microgradx.viz.symmetry`)
+    "same_as": {"style": "filled,dashed", "penwidth": "2"},
     "truncated": {
         "shape": "note",
         "style": "filled,dashed",
