@@ -7,7 +7,7 @@ Run from the repository root::
 
 Everything is deterministic (fixed values and seeds), so the committed SVGs only change when the
 drawing code does. Rendering uses the system Graphviz ``dot`` when it is installed, else
-``graphviz-pure`` (see microgradx/render.py); the committed files say which in their first
+``graphviz-pure`` (see microgradx/viz/render.py); the committed files say which in their first
 lines.
 """
 
@@ -121,38 +121,77 @@ def dead_relu_step():
     return net, loss
 
 
-def main() -> int:
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    written = []
+def texts() -> str:
+    """Every trace and explanation the two pages quote, in page order (no pictures drawn).
+
+    tests/test_notation.py checks that each ```text block of docs/graphs.md and
+    docs/backprop-by-hand.md is made of lines of this output.
+    """
+    from microgradx.lab import networks
+
+    out: list[str] = []
+
+    def show(title: str, value: object) -> None:
+        out.append(f"## {title}\n{value}\n")
 
     loss, w1, b = neuron()
-    print(mgx.explain(loss, w1), end="\n\n")
-    print(mgx.explain(loss, b), end="\n\n")
+    show("neuron: explain(L, w1, compact=True)", mgx.explain(loss, w1, compact=True))
+    show("neuron: explain(L, w1)", mgx.explain(loss, w1))
+    show("neuron: explain(L, b, compact=True)", mgx.explain(loss, b, compact=True))
+    show("neuron: trace_backward(L)", mgx.trace_backward(loss))
+
+    w_big = mgx.Tensor(5.0, requires_grad=True, name="w1")
+    z = w_big * mgx.Tensor(2.0, name="x1") + mgx.Tensor(-0.5, requires_grad=True, name="b")
+    z.name = "z"
+    a = mgx.sigmoid(z)
+    a.name = "a"
+    big = a**2
+    big.name = "L"
+    show("neuron, w1 = 5: explain(L, w1, compact=True)", mgx.explain(big, w_big, compact=True))
+
+    loss, t = network_221_scalars()
+    show("2-2-1 scalars: explain(L, v1, compact=True)", mgx.explain(loss, t["v1"], compact=True))
+    show("2-2-1 scalars: explain(L, w11, compact=True)", mgx.explain(loss, t["w11"], compact=True))
+    show("2-2-1 scalars: explain(L, x1, compact=True)", mgx.explain(loss, t["x1"], compact=True))
+
+    loss, _ = network_221_tensors()
+    show("2-2-1 matrices: trace_backward(L)", mgx.trace_backward(loss))
+
+    net = networks.build("221-constant")
+    show("microgradx graph 221-constant", mgx.trace_backward(net.loss, units=net.units))
+    loss, p = network_221_tensors(constant=0.5)
+    show("2-2-1 matrices, constant 0.5: trace_backward(L)", mgx.trace_backward(loss))
+
+    net, loss = network_221_mlp()
+    show("nn.MLP: trace_backward(L, model=net)", mgx.trace_backward(loss, model=net))
+    return "\n".join(out)
+
+
+def main() -> int:
+    from microgradx.lab import networks
+
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    written = []
+    print(texts())
+
+    loss, _, _ = neuron()
     loss.backward()
     written.append(mgx.render_graph(loss, IMAGES / "neuron.svg"))
 
-    loss, t = network_221_scalars()
-    print(mgx.explain(loss, t["v1"]), end="\n\n")
-    print(mgx.explain(loss, t["w11"]), end="\n\n")
-    print(mgx.explain(loss, t["x1"]), end="\n\n")
+    loss, _ = network_221_scalars()
     loss.backward()
     written.append(mgx.render_graph(loss, IMAGES / "network-221-scalars.svg"))
 
     loss, _ = network_221_tensors()
-    print(mgx.trace_backward(loss), end="\n\n")
+    loss.backward()
     written.append(mgx.render_graph(loss, IMAGES / "network-221-tensors.svg"))
-    loss, p = network_221_tensors(constant=0.5)
-    print(mgx.trace_backward(loss), end="\n\n")
-    print(
-        "constant init: W1.grad =",
-        np.round(p["W1"].grad, 4).tolist(),
-        " W2.grad =",
-        np.round(p["W2"].grad, 4).tolist(),
-        end="\n\n",
-    )
+
+    net = networks.build("221-constant")
+    net.loss.backward()
+    written.append(mgx.render_graph(net.loss, IMAGES / "network-221-constant.svg", **net.draw_options))
 
     net, loss = network_221_mlp()
-    print(mgx.trace_backward(loss, model=net), end="\n\n")
+    loss.backward()
     written.append(mgx.render_graph(loss, IMAGES / "network-221-mlp.svg", model=net))
 
     net, loss = deep_sigmoid_step()

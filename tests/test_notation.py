@@ -320,3 +320,25 @@ def test_symmetric_networks_are_registered_for_graph_and_step(tmp_path, capsys):
     assert "w12 same as w11: ∂L/∂w12 = ∂L/∂w11 = -0.1250" in out
     assert "same as w11" in (tmp_path / "g.dot").read_text("utf-8")
     assert main(["step", "221-zero", "--out", str(tmp_path / "p.html")]) == 0
+
+
+# ------------------------------------------------------------------------ 4. the two pages
+def test_docs_quote_the_real_output():
+    """Every line of every ```text block of graphs.md and backprop-by-hand.md is a line that
+    docs/make_graph_images.py prints: the quotes are the code's output, not typed by hand."""
+    import importlib.util
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    spec = importlib.util.spec_from_file_location("make_graph_images", docs / "make_graph_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    printed = {line.rstrip() for line in module.texts().splitlines()}
+    quoted = 0
+    for page in ("graphs.md", "backprop-by-hand.md"):
+        text = (docs / page).read_text(encoding="utf-8")
+        for block in re.findall(r"^```text\n(.*?)^```", text, re.S | re.M):
+            for line in block.splitlines():
+                assert line.rstrip() in printed, (page, line)
+                quoted += 1
+    assert quoted > 100

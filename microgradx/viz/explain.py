@@ -346,7 +346,8 @@ _BARE = re.compile(r"[^\s+−\-·/^@(),]+")  # a name that is not an expression:
 
 
 def _fold(path: Path, names: dict[int, str]) -> Path:
-    """``path`` with its factors that are exactly 1 merged into a neighbour (``compact=True``).
+    """``path`` with its factors that are exactly 1 by rule (``∂z/∂b = 1``: additions, the first
+    operand of a subtraction) merged into a neighbour (``compact=True``).
 
     A factor ∂n_i/∂n_{i+1} = 1 removes one of its two nodes: the one whose name is an expression
     (not the root, not wrt), so ∂L/∂(ŷ − y) · ∂(ŷ − y)/∂ŷ becomes ∂L/∂ŷ and
@@ -357,7 +358,7 @@ def _fold(path: Path, names: dict[int, str]) -> Path:
     k = 0
     while k < len(factors):
         f = factors[k]
-        if f.value != 1.0 or len(factors) == 1:
+        if f.value != 1.0 or f.rule != "1" or len(factors) == 1:  # only an addition's 1
             k += 1
             continue
         child_bare = k == 0 or bool(_BARE.fullmatch(names[id(nodes[k])]))
