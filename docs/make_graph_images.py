@@ -159,7 +159,7 @@ def texts() -> str:
 
     net = networks.build("221-constant")
     show("microgradx graph 221-constant", mgx.trace_backward(net.loss, units=net.units))
-    loss, p = network_221_tensors(constant=0.5)
+    loss, _ = network_221_tensors(constant=0.5)
     show("2-2-1 matrices, constant 0.5: trace_backward(L)", mgx.trace_backward(loss))
 
     net, loss = network_221_mlp()
