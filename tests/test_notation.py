@@ -86,6 +86,16 @@ def test_picture_trace_and_explain_use_one_name_per_tensor(case):
                     assert f.symbol in str(e)
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_the_stepper_uses_the_same_names(case):
+    loss, model, _ = build(case)
+    names = tensor_names(loss, model=model)
+    stepper = mgx.step_backward(loss, model=model)
+    assert set(stepper.frames[-1].values) == set(names.values())
+    for frame in stepper.frames:
+        assert frame.name == names[frame.node]
+
+
 def test_mlp_boxes_carry_the_notes_names():
     loss, net = mlp_training_step()
     shown = set(dot_names(loss, net).values())
