@@ -90,8 +90,10 @@ def matrix_lines(array: Any) -> list[str]:
 
     >>> matrix_lines(np.array([[0.5, -1.0], [0.25, 0.125]]))
     ['[0.5000  -1.0000]', '[0.2500   0.1250]']
-    >>> matrix_lines(np.array([1.0, 2.0])), matrix_lines(np.zeros((5, 5)))[0][:9]
-    (['[1.0000  2.0000]'], '5×5: mean')
+    >>> matrix_lines(np.array([1.0, 2.0]))
+    ['[1.0000  2.0000]']
+    >>> matrix_lines(np.ones((5, 2)))
+    ['5×2: mean 1.0000, min 1.0000, max 1.0000']
     """
     if array is None:
         return ["—"]
