@@ -191,6 +191,11 @@ def test_local_is_a_number_for_scalars_an_array_when_elementwise_and_a_text_othe
     assert isinstance(steps["tanh"].local[0], np.ndarray) and steps["tanh"].local[0].shape == (2, 3)
     # layer 1's matmul (the last step): not elementwise, so the text of how the upstream is carried
     assert steps["matmul"].local == [None, "xᵀ @ ∂L/∂(x@W1)"]
+    # a matmul with inner dimension 1 (an outer product) is still written as a matmul
+    x = mgx.Tensor([[2.0]], name="x")
+    w = mgx.Tensor([[1.0, 2.0, 3.0]], requires_grad=True, name="W")
+    outer = trace_backward((x @ w).sum())
+    assert outer[1].op == "matmul" and outer[1].local == [None, "xᵀ @ ∂sum(x@W)/∂(x@W)"]
     neuron = trace_backward(networks.build("neuron").loss)
     assert all(
         isinstance(v, float)

@@ -45,6 +45,11 @@ from .names import names_for, strip_double_parens, wrap
 
 __all__ = ["ROUNDING_NOTE", "Step", "Trace", "local_derivatives", "trace_backward"]
 
+#: Ops that are never shown as elementwise, even where the probe would pass: a matrix product
+#: with an inner dimension of 1 is an outer product, elementwise by accident — the trace writes
+#: every matmul the same way (``∂L/∂out @ W1ᵀ``), so a student learns one rule.
+NOT_ELEMENTWISE = frozenset({"matmul"})
+
 #: Appended to a product line whose printed factors cannot be made to multiply out.
 ROUNDING_NOTE = "(product computed before rounding)"
 
@@ -218,7 +223,8 @@ def local_derivatives(node: Any, names: list[str] | None = None, root: str = "L"
             try:
                 shape = node.data.shape  # an elementwise op's operands broadcast to its output
                 elementwise = (
-                    np.broadcast_shapes(shape, g.shape) == shape
+                    fn.name not in NOT_ELEMENTWISE
+                    and np.broadcast_shapes(shape, g.shape) == shape
                     and pg is not None
                     and np.allclose(
                         np.broadcast_to(np.asarray(pg, dtype=float), shape), u * g, rtol=1e-9, atol=1e-12
