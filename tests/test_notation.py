@@ -357,3 +357,12 @@ def test_docs_quote_the_real_output():
                 assert line.rstrip() in printed, (page, line)
                 quoted += 1
     assert quoted > 100
+
+
+def test_the_player_captions_multiply_out_too():
+    from graphs import neuron
+
+    loss, _ = neuron()
+    last = mgx.step_backward(loss).frames[-1].text
+    # 2.0000 × 0.2926 = 0.5852: the caption carries the decimals that give the true 0.5851
+    assert last.endswith("w1 ← 2.00000 × 0.29256 = 0.5851"), last

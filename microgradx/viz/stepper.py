@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 
 from ..autograd import topological_order
-from ..formatting import format_number
+from ..formatting import format_number, product_texts
 from ..formatting import shaped as _show
 from .draw import box_title, value_fields
 from .names import names_for, wrap
-from .trace import local_derivatives, trace_backward
+from .trace import ROUNDING_NOTE, local_derivatives, trace_backward
 
 __all__ = ["UNKNOWN", "Flow", "Frame", "Stepper", "step_backward"]
 
@@ -325,7 +325,14 @@ def _backward_caption(
     head = f"backward {k}/{n} · {type(node._ctx).name} at {name}: upstream ∂{wrap(root)}/∂{wrap(name)} = {_show(upstream)}"
     parts = [head]
     for f in flows:
-        if f.local is not None:
+        if f.local is not None and np.size(upstream) == 1 and np.size(f.contribution) == 1:
+            # the factors with enough decimals to multiply to the printed product (as the trace)
+            u = float(np.asarray(upstream).reshape(-1)[0])
+            c = float(np.asarray(f.contribution).reshape(-1)[0])
+            (tl, tu), result, exact = product_texts([f.local, u], c)
+            note = "" if exact else f" {ROUNDING_NOTE}"
+            step = f"{f.rule} = {format_number(f.local)}: {f.name} ← {tl} × {tu} = {result}{note}"
+        elif f.local is not None:
             local = format_number(f.local)
             step = f"{f.rule} = {local}: {f.name} ← {local} × {_show(upstream)} = {_show(f.contribution)}"
         else:  # a Jacobian: the rule applied to the upstream gradient, summed back to the shape
