@@ -366,3 +366,18 @@ def test_the_player_captions_multiply_out_too():
     last = mgx.step_backward(loss).frames[-1].text
     # 2.0000 × 0.2926 = 0.5852: the caption carries the decimals that give the true 0.5851
     assert last.endswith("w1 ← 2.00000 × 0.29256 = 0.5851"), last
+
+
+@pytest.mark.parametrize("name", ["neuron", "221", "221-constant"])
+@pytest.mark.parametrize("compact", [False, True])
+def test_explain_products_multiply_out_at_the_printed_precision(name, compact):
+    net = networks.build(name)
+    for wrt in [t for t in tensor_names(net.loss) if t._ctx is None and t.requires_grad]:
+        e = mgx.explain(net.loss, wrt, compact=compact)
+        for path in e.paths:
+            line = e.numbers(path)
+            factors, _, result = line.rpartition(" = ")
+            product = 1.0
+            for text in re.findall(r"\(([-0-9.e+]+)\)", factors):
+                product *= float(text)
+            assert float(f"{product:.4f}") == float(result) or ROUNDING_NOTE in line, line
