@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from .formatting import paren as _paren
+from .formatting import product_texts
 
 __all__ = ["DemoResult", "chain_rule_of_one_weight", "loss_and_fit_plots", "mse", "run_demo"]
 
@@ -149,13 +150,15 @@ def write_player(net: Any, X: np.ndarray, y: np.ndarray, path: Any, i: int | Non
 
 
 def chain_rule_of_one_weight(net: Any, X: np.ndarray, y: np.ndarray, i: int | None = None, j: int = 0):
-    """The backward pass of ``net`` on example ``i``, and the chain rule of w = layers.0.weight[0, j].
+    """The backward pass of ``net`` on example ``i``, and the chain rule of w = W1[0, j].
 
     ``net`` is an ``MLP(1, [H, 1], activation='tanh')``. On one example the weight w feeds only
     hidden unit j: z = x·w + b_j, a = tanh(z), ŷ = Σ_k v_k·a_k + c, L = (ŷ − y)² (the MSE of one
     example). So ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w = 2(ŷ − y) · v_j · (1 − a²) · x, each factor
     evaluated on the real model's forward values; the product is then checked against the gradient
     the recorded backward pass (`microgradx.trace_backward`) leaves in ``layers.0.weight.grad``.
+    The weights are called as the trace calls them (`microgradx.tensor_names`: ``W1``, ``W2``), and
+    the printed factors multiply to the printed product (`microgradx.formatting.product_texts`).
 
     Returns:
         ``(trace, text)``: the `Trace` of that backward pass and the chain rule as text.
@@ -180,18 +183,22 @@ def chain_rule_of_one_weight(net: Any, X: np.ndarray, y: np.ndarray, i: int | No
     v = float(last.weight.data[j, 0])
     factors = [2 * (yh - yi), v, 1 - a * a, xi]
     product = float(np.prod(factors))
+    texts, shown, exact = product_texts(factors, product)
+    names = mgx.tensor_names(loss, model=net)
+    w_name, v_name = names[first.weight], names[last.weight]
     unit = j + 1
     lines = [
-        f"chain rule for one weight: w = layers.0.weight[0, {j}] (input x → hidden unit {unit}), "
+        f"chain rule for one weight: w = {w_name}[0, {j}] (input x → hidden unit {unit}), "
         f"on example {i}: x = {xi:.4f}, y = {yi:.4f}, loss L = (ŷ − y)²",
         f"  z = x·w + b, a = tanh(z), ŷ = v·a + (the other {len(first.bias.data) - 1} units and the "
         f"output bias, constant with respect to w)",
         "  ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂a · ∂a/∂z · ∂z/∂w  (one factor per op on the path from L to w)",
         f"    ∂L/∂ŷ = 2(ŷ − y)  = 2·({yh:.4f} − {_paren(yi)}) = {factors[0]:.4f}",
-        f"    ∂ŷ/∂a = v         = layers.1.weight[{j}, 0] = {factors[1]:.4f}",
+        f"    ∂ŷ/∂a = v         = {v_name}[{j}, 0] = {factors[1]:.4f}",
         f"    ∂a/∂z = 1 − tanh²(z) = 1 − a² = 1 − {_paren(a)}² = {factors[2]:.4f}",
         f"    ∂z/∂w = x         = {factors[3]:.4f}",
-        f"  ∂L/∂w = {product:.4f}  (= {' · '.join(_paren(f) for f in factors)})",
+        f"  ∂L/∂w = {shown}  (= {' · '.join(f'({t})' if t.startswith('-') else t for t in texts)}"
+        f"{'' if exact else ', computed before rounding'})",
         f"check: backward() through the whole network (the trace above) gives ∂L/∂w = {backward_value:.4f}",
     ]
     return trace, "\n".join(lines)
