@@ -139,3 +139,136 @@ def test_load_state_dict_refuses_values_that_overflow_the_parameter_dtype():
     np.testing.assert_array_equal(layer.weight.data, before)
     layer.load_state_dict({"weight": np.array([[np.inf]]), "bias": np.zeros(1)})  # inf is inf
     assert np.isinf(layer.weight.data[0, 0])
+
+
+# ---------------------------------------------------------------- nested state dicts (optimizers)
+def _nested():
+    return {
+        "state": {
+            0: {"step": 7, "exp_avg": np.arange(6.0).reshape(2, 3)},
+            3: {"buf": np.ones(2, np.float32)},
+        },
+        "param_groups": [
+            {
+                "lr": 0.1,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "amsgrad": True,
+                "foreach": None,
+                "params": [0, 3],
+            }
+        ],
+        "floats": [0.1 + 0.2, -0.0, float("inf"), 5e-324, np.float64(2.5), np.float32(1.25)],
+        "text": "héllo",
+        "empty": {"list": [], "tuple": (), "dict": {}},
+    }
+
+
+def test_nested_round_trip_keeps_every_type_and_bit(tmp_path):
+    mgx.save(_nested(), tmp_path / "opt.npz")
+    back = mgx.load(tmp_path / "opt.npz")
+    assert list(back) == ["state", "param_groups", "floats", "text", "empty"]
+    assert list(back["state"]) == [0, 3]  # int keys stay ints
+    assert back["state"][0]["step"] == 7 and type(back["state"][0]["step"]) is int
+    np.testing.assert_array_equal(back["state"][0]["exp_avg"], np.arange(6.0).reshape(2, 3))
+    assert back["state"][3]["buf"].dtype == np.float32
+    assert back["param_groups"] == _nested()["param_groups"]
+    assert type(back["param_groups"][0]["betas"]) is tuple
+    floats = back["floats"]
+    assert floats[:4] == [0.1 + 0.2, 0.0, float("inf"), 5e-324]
+    assert str(floats[1]) == "-0.0"
+    assert floats[4].dtype == np.float64 and floats[5].dtype == np.float32  # NumPy scalars: 0-d arrays
+    assert back["text"] == "héllo" and back["empty"] == {"list": [], "tuple": (), "dict": {}}
+    mgx.save({"x": {"v": float("nan")}}, tmp_path / "nan.npz")
+    assert np.isnan(mgx.load(tmp_path / "nan.npz")["x"]["v"])
+
+
+def test_a_nested_file_is_plain_numeric_npz_members(tmp_path):
+    mgx.save(_nested(), tmp_path / "opt.npz")
+    with np.load(tmp_path / "opt.npz", allow_pickle=False) as archive:
+        assert all(archive[name].dtype.kind in "fiub" for name in archive.files)
+        assert "__microgradx_tree__" in archive.files and "state/0/exp_avg" in archive.files
+
+
+def test_zero_dimensional_arrays_keep_their_shape(tmp_path):
+    # np.ascontiguousarray (used before) saved a 0-d array as shape (1,).
+    mgx.save({"scalar": np.array(1.5), "flag": np.bool_(True)}, tmp_path / "s.npz")
+    back = mgx.load(tmp_path / "s.npz")
+    assert back["scalar"].shape == () and back["flag"].shape == ()
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    mgx.save({"f": fortran}, tmp_path / "f.npz")
+    np.testing.assert_array_equal(mgx.load(tmp_path / "f.npz")["f"], fortran)
+
+
+def test_a_flat_dict_is_still_written_flat(tmp_path):
+    mgx.save({"w": np.ones(2), "lr": 0.5, "sizes": [1, 2]}, tmp_path / "flat.npz")
+    with np.load(tmp_path / "flat.npz", allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["lr", "sizes", "w"]
+    back = mgx.load(tmp_path / "flat.npz")
+    assert back["lr"].shape == () and back["sizes"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("state", "match"),
+    [
+        ({"a": {"b": {1, 2}}}, r"save: 'a/b' is a set"),
+        ({"a": {"b": [np.array([{}], dtype=object)]}}, r"save: 'a/b/0' is a dtype object"),
+        ({"a": {(1, 2): 3}}, r"dict keys must be strings or ints, got \(1, 2\) \(tuple\) at a"),
+        ({"a": {True: 3}}, r"dict keys must be strings or ints, got True"),
+        ({"a": {"f": print}}, r"'a/f' is a builtin_function_or_method"),
+        ({"__microgradx_tree__": np.ones(1)}, r"reserved"),
+    ],
+)
+def test_unsaveable_values_are_named(tmp_path, state, match):
+    with pytest.raises(ValueError, match=match):
+        mgx.save(state, tmp_path / "bad.npz")
+
+
+def _write_tree(path, tree_bytes, **arrays):
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, arr in {**arrays, "__microgradx_tree__": np.frombuffer(tree_bytes, np.uint8)}.items():
+            buf = io.BytesIO()
+            np.save(buf, arr, allow_pickle=False)
+            archive.writestr(f"{name}.npy", buf.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("tree", "arrays", "match"),
+    [
+        (b"{not json", {}, r"not JSON"),
+        (b"\xff\xfe", {}, r"not JSON"),
+        (b'{"set": [1]}', {}, r"unknown tag 'set'"),
+        (
+            b'{"dict": [["a", {"array": "w"}]]}',
+            {},
+            r"it refers to an array member 'w' that the archive does not hold",
+        ),
+        (
+            b'{"dict": [["a", 1]]}',
+            {"w": np.ones(1)},
+            r"the archive holds arrays the structure does not use: 'w'",
+        ),
+        (b'{"list": [1]}', {}, r"the top level must be a dict, got list"),
+        (b'{"dict": [[1.5, 2]]}', {}, r"a dict entry must be \[key, value\] with a string or int key"),
+        (b'{"dict": [["a", [1, 2]]]}', {}, r"expected a tagged value"),
+        (b'{"dict": [["a", ' * 5000 + b"1" + b"]]}" * 5000, {}, r"nested too deeply"),
+    ],
+)
+def test_a_bad_tree_member_is_a_clear_value_error(tmp_path, tree, arrays, match):
+    path = tmp_path / "tree.npz"
+    _write_tree(path, tree, **arrays)
+    with pytest.raises(
+        ValueError, match=rf"load: '.*tree.npz' has an invalid '__microgradx_tree__' member: {match}"
+    ):
+        mgx.load(path)
+
+
+def test_a_tree_member_that_is_not_bytes_is_refused(tmp_path):
+    path = tmp_path / "tree.npz"
+    mgx.save({"__x": np.ones(1)}, path)
+    with zipfile.ZipFile(path, "a") as archive:
+        buf = io.BytesIO()
+        np.save(buf, np.ones(3))
+        archive.writestr("__microgradx_tree__.npy", buf.getvalue())
+    with pytest.raises(ValueError, match=r"expected UTF-8 bytes \(a 1-d uint8 array\), got a float64 array"):
+        mgx.load(path)
