@@ -64,8 +64,8 @@ class Optimizer:
                 f"{self.where}: params mixes Tensors and parameter-group dicts; give a list of "
                 "Tensors or a list of dicts {'params': ..., ...}"
             )
-        else:
-            self.add_param_group({"params": items})
+        else:  # one group, made here: its messages need not name it
+            self._add_group({"params": items}, self.where)
         # Scratch arrays for the in-place updates, {parameter: (data array, scratch)}: a step
         # allocates nothing after the first one; a replaced ``p.data`` gets a new scratch.
         # Not state: never saved.
@@ -79,8 +79,9 @@ class Optimizer:
             ValueError: no ``"params"``, a parameter that is not a Tensor, one listed twice or
                 already in another group, or a bad hyper-parameter (each message names it).
         """
-        index = len(self.param_groups)
-        where = self.where if index == 0 else f"{self.where} parameter group {index}"
+        self._add_group(param_group, f"{self.where} parameter group {len(self.param_groups)}")
+
+    def _add_group(self, param_group: Mapping[str, Any], where: str) -> None:
         if not isinstance(param_group, Mapping):
             raise ValueError(
                 f"{self.where}: a parameter group must be a dict {{'params': ..., ...}}, "
@@ -260,7 +261,7 @@ class Optimizer:
 
     @staticmethod
     def _state_array(value: Any, p: Tensor, name: str, where: str) -> np.ndarray:
-        arr = np.asarray(getattr(value, "data", value))
+        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
         if arr.dtype.kind not in "fiu":
             raise ValueError(f"{where}: {name!r} must be a numeric array, got dtype {arr.dtype}")
         if arr.shape != p.data.shape:

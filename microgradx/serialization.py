@@ -32,7 +32,7 @@ def _as_numeric_array(value: Any) -> np.ndarray | None:
     if isinstance(value, (Mapping, str, bytes)) or value is None:
         return None
     try:
-        arr = np.asarray(getattr(value, "data", value))
+        arr = value if isinstance(value, np.ndarray) else np.asarray(getattr(value, "data", value))
     except (ValueError, TypeError):  # ragged lists
         return None
     return arr if arr.dtype.kind in _NUMERIC else None

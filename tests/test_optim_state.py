@@ -282,7 +282,14 @@ def test_add_param_group():
             lambda a, b: [{"params": [a]}, {"params": [b], "lr": -0.5}],
             r"SGD parameter group 1: learning rate lr must be >= 0",
         ),
-        (lambda a, b: [{"params": [a], "nesterov": True}], r"nesterov=True requires momentum > 0"),
+        (
+            lambda a, b: [{"params": [a], "nesterov": True}],
+            r"^SGD parameter group 0: nesterov=True requires momentum > 0",
+        ),
+        (
+            lambda a, b: [{"params": [a], "lr": -1}],
+            r"^SGD parameter group 0: learning rate lr must be >= 0, got -1",
+        ),
         (lambda a, b: {"params": [a]}, r"params must be an iterable of Tensors .* or of dicts"),
     ],
 )
