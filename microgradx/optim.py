@@ -525,7 +525,9 @@ class Adam(Optimizer):
         self, st: dict[str, Any], p: Tensor, group: dict[str, Any], where: str
     ) -> dict[str, Any]:
         names = {"step", "exp_avg", "exp_avg_sq"} | ({"max_exp_avg_sq"} if group["amsgrad"] else set())
-        self._state_keys(st, names, names, where)
+        # max_exp_avg_sq may outlive amsgrad being switched off, as in PyTorch
+        self._state_keys(st, names, names | {"max_exp_avg_sq"}, where)
+        names |= {"max_exp_avg_sq"} & set(st)
         step = st["step"]
         if isinstance(step, np.ndarray) and step.shape == () and step.dtype.kind in "fiu":
             step = step.item()  # a 0-d array, as PyTorch keeps it
@@ -552,8 +554,8 @@ class Adam(Optimizer):
                 st = state.get(p)
                 if st is None:
                     st = state[p] = {"step": 0, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = np.zeros_like(w)
+                if amsgrad and "max_exp_avg_sq" not in st:  # new, or amsgrad switched on since
+                    st["max_exp_avg_sq"] = np.zeros_like(w)
                 for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):  # follow Module.to(dtype)
                     if name in st and st[name].dtype != w.dtype:
                         st[name] = st[name].astype(w.dtype)

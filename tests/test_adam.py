@@ -126,6 +126,17 @@ def test_amsgrad_keeps_the_largest_second_moment():
     assert not np.allclose(w.data, plain.data)  # the variant really is different
 
 
+def test_amsgrad_switched_on_midway_starts_its_maximum_at_the_current_v():
+    w = nn.Parameter([1.0])
+    opt = optim.Adam([w], lr=0.1)
+    w.grad = np.array([2.0])
+    opt.step()
+    opt.param_groups[0]["amsgrad"] = True
+    w.grad = np.array([1.0])
+    opt.step()
+    np.testing.assert_array_equal(opt.state[w]["max_exp_avg_sq"], opt.state[w]["exp_avg_sq"])
+
+
 def test_adamw_decay_is_decoupled_and_adam_decay_is_not():
     # Zero gradients: AdamW only shrinks the weight, by (1 − ηλ) per step, exactly.
     w, _ = _run(optim.AdamW, np.array([2.0, -4.0]), [np.zeros(2)] * 3, lr=0.1, weight_decay=0.5)

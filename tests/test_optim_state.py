@@ -314,3 +314,14 @@ def test_repr_lists_each_group():
     text = repr(opt)
     assert text.startswith("SGD (\nParameter Group 0 (1 parameters)\n")
     assert "    lr: 0.5" in text and text.endswith(")")
+
+
+def test_amsgrad_state_that_outlived_amsgrad_still_loads():
+    w = nn.Parameter([1.0, 2.0])
+    opt = optim.Adam([w], amsgrad=True)
+    w.grad = np.ones(2)
+    opt.step()
+    opt.param_groups[0]["amsgrad"] = False  # PyTorch keeps max_exp_avg_sq in the state too
+    fresh = optim.Adam([nn.Parameter([0.0, 0.0])])
+    fresh.load_state_dict(opt.state_dict())
+    assert set(next(iter(fresh.state.values()))) == {"step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"}
