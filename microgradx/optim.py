@@ -607,8 +607,12 @@ class AdamW(Adam):
     by a large √v); here every weight shrinks by the same factor each step.
 
     Args:
-        params, lr, betas, eps, amsgrad: as `Adam`.
+        params: an iterable of Tensors, or of parameter-group dicts (see `Optimizer`).
+        lr: learning rate η, ``>= 0`` (default 1e-3).
+        betas: (β₁, β₂), each in ``[0, 1)`` (default (0.9, 0.999)).
+        eps: ε, ``>= 0`` (default 1e-8).
         weight_decay: λ, ``>= 0`` (default 1e-2, PyTorch's).
+        amsgrad: use the AMSGrad variant (default False).
 
     Examples:
         >>> import numpy as np, microgradx as mgx
