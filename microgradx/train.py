@@ -19,7 +19,7 @@ import numpy as np
 from . import functional as F
 from .nn.loss import CrossEntropyLoss
 from .nn.module import Module
-from .optim import SGD
+from .optim import SGD, Optimizer
 from .random import get_rng
 from .tensor import Tensor
 
@@ -140,7 +140,7 @@ def fit(
     X: Any,
     y: Any,
     loss: Any = "mse",
-    optimizer: SGD | None = None,
+    optimizer: Optimizer | None = None,
     lr: float | None = None,
     epochs: int = 100,
     batch_size: int | None = None,

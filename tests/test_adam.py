@@ -245,3 +245,12 @@ def test_bad_params(cls):
         cls([nn.Parameter([1.0]), np.ones(2)])
     with pytest.raises(ValueError, match="iterable of Tensors"):
         cls(nn.Parameter([1.0]))
+
+
+def test_fit_trains_with_adam():
+    X = np.linspace(-1, 1, 32)[:, None]
+    net = nn.MLP(1, [16, 1], activation="tanh", rng=0)
+    history = mgx.fit(
+        net, X, np.sin(3 * X), optimizer=optim.Adam(net.parameters(), lr=0.02), epochs=200, progress=False
+    )
+    assert history[-1] < 0.1 * history[0]
