@@ -192,3 +192,21 @@ def test_a_torch_state_dict_loads_and_training_continues_alike():
     ours, theirs = _run_both(net, tnet, opt, topt, 20)
     np.testing.assert_allclose(ours, theirs, rtol=RTOL)
     _assert_same_weights_and_state(pairs, opt, topt)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_float32_state_stays_float32_and_matches_torch_float32(name):
+    gen = np.random.default_rng(8)
+    start = gen.normal(size=(6, 3)).astype(np.float32)
+    w = nn.Parameter(start.copy())
+    tw = torch.tensor(start.copy(), requires_grad=True)
+    config = dict(lr=0.01, weight_decay=0.1, amsgrad=True)
+    opt, topt = getattr(optim, name)([w], **config), getattr(torch.optim, name)([tw], **config)
+    for _ in range(STEPS):
+        g = (gen.normal(size=(6, 3)) * 10.0 ** gen.integers(-3, 3, size=(6, 3))).astype(np.float32)
+        w.grad, tw.grad = g.copy(), torch.from_numpy(g.copy())
+        opt.step()
+        topt.step()
+    assert w.data.dtype == np.float32
+    assert {v.dtype for k, v in opt.state[w].items() if k != "step"} == {np.dtype(np.float32)}
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-5, atol=1e-6)
