@@ -18,6 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 from .activation_experiments import linear_collapse, selu_self_normalizing, sigmoid_vanishing, zero_centred
+from .claim_experiments import (
+    activation_cost,
+    half_dead_still_fits,
+    large_init_training,
+    nonlinear_classification,
+    prelu_learns_slope,
+    relu_converges_faster,
+    xavier_he_uniform,
+)
 from .core import EXPERIMENTS, Experiment, Result
 from .init_experiments import constant_init, large_init, small_init, xavier_vs_he, zero_init
 from .relu_experiments import dying_relu, leaky_fix
@@ -26,18 +35,25 @@ __all__ = [
     "EXPERIMENTS",
     "Experiment",
     "Result",
+    "activation_cost",
     "constant_init",
     "describe",
     "dying_relu",
     "get",
+    "half_dead_still_fits",
     "large_init",
+    "large_init_training",
     "leaky_fix",
     "linear_collapse",
     "names",
+    "nonlinear_classification",
+    "prelu_learns_slope",
+    "relu_converges_faster",
     "run",
     "selu_self_normalizing",
     "sigmoid_vanishing",
     "small_init",
+    "xavier_he_uniform",
     "xavier_vs_he",
     "zero_centred",
     "zero_init",
