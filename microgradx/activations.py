@@ -191,7 +191,7 @@ class PReLU(Function):
 
 
 class ELU(Function):
-    """ELU(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (Clevert et al. 2015).
+    """ELU(z) = z for z > 0, α(eᶻ − 1) for z ≤ 0 (Clevert et al. 2016).
 
     Derivative: 1 for z > 0; α·eᶻ = ELU(z) + α for z ≤ 0 (the notes' form), so α at exactly 0.
     Chain rule: ∂L/∂z = ∂L/∂a · (1 or a + α).

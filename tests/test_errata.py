@@ -340,3 +340,236 @@ def test_e21_saturated_tanh_piles_up_at_plus_minus_one_relu_does_not_saturate():
     assert r["tanh_large_near_minus1"] > 0.2 and r["tanh_large_near_plus1"] > 0.2
     assert r["std_last_relu_large"] > 100
     assert r["saturated_mean_relu_large"] is None
+
+
+# ---------------------------------------------------------------------------- added with issue 11
+def _fit_sgd(net, X, y, lr, epochs, momentum=0.9):
+    import warnings
+
+    from microgradx import optim
+    from microgradx.train import fit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a diverging run stops with a warning
+        return fit(
+            net,
+            X,
+            y,
+            optimizer=optim.SGD(net.parameters(), lr=lr, momentum=momentum),
+            epochs=epochs,
+            progress=False,
+        )
+
+
+def _hidden_delta_ratio(net, X, y):
+    """mean |∂L/∂z| of the first hidden layer over the last, and ‖∂L/∂W₁‖ (diagnostics' δ)."""
+    from microgradx import diagnostics
+
+    with diagnostics.Recorder(net) as rec:
+        loss = mgx.mse_loss(net(mgx.Tensor(X)), mgx.Tensor(y))
+    loss.backward()
+    stats = rec.stats()[:-1]
+    return stats[0].delta_mean_abs / stats[-1].delta_mean_abs, stats[0].weight_grad_norm
+
+
+def test_e13_w22_goes_through_node_2():
+    """E13: w'22 (input x2 -> node 2) gets ∂L/∂z12 · x2: its chain runs through a12 and z12
+    (the notes write a22, z22)."""
+    x1, x2 = 0.7, -1.2
+    W = mgx.Tensor([[0.5, 0.5], [0.5, 0.5]], requires_grad=True)
+    a = (mgx.Tensor([[x1, x2]]) @ W).sigmoid()
+    v = np.array([[2.0], [-1.0]])
+    (a @ mgx.Tensor(v)).sum().backward()
+    a12 = float(a.data[0, 1])
+    assert W.grad[1, 1] == pytest.approx(v[1, 0] * a12 * (1 - a12) * x2)
+    assert W.grad[1, 1] != pytest.approx(W.grad[1, 0])  # node 1's chain is a different number
+
+
+def test_e14_delta_shrinks_by_sigma_prime_times_the_weights():
+    """E14: δ_l = (δ_{l+1} Wᵀ) ⊙ σ′(z_l): each layer scales the backward signal by σ′ (≤ 1/4)
+    *and* by the weights. With Xavier weights δ vanishes toward the input; with N(0, 1) weights
+    the same sigmoid network passes δ on undiminished, so "at most 0.25 per layer" is not a
+    bound on the signal."""
+    from microgradx.lab.core import gaussian_data
+
+    X, y = gaussian_data(128, 32, 0)
+    ratios = {}
+    for init_name in ("xavier_uniform", "random_large"):
+        ratios[init_name] = [
+            _hidden_delta_ratio(
+                mgx.nn.MLP(32, [32] * 8 + [1], activation="sigmoid", init=init_name, rng=s), X, y
+            )[0]
+            for s in range(5)
+        ]
+    assert np.median(ratios["xavier_uniform"]) < 1e-2
+    assert np.median(ratios["random_large"]) > 0.25**7 * 100  # far above "σ′ ≤ ¼ per layer", 0.25⁷
+    assert np.median(ratios["random_large"]) > 5 * np.median(ratios["xavier_uniform"])
+
+
+def test_e15_tanh_wins_by_its_slope_not_by_zero_centring_alone():
+    """E15: under identical training, a zero-centred sigmoid σ(z) − ½ does no better than
+    sigmoid; sigmoid at 4× the learning rate (tanh is 4× steeper at 0: tanh(z) = 2σ(2z) − 1)
+    closes most of the gap to tanh."""
+    from microgradx.lab.core import sine_data
+
+    X, y = sine_data(128, 0)
+
+    def centred(t):
+        return t.sigmoid() - 0.5
+
+    def final(act, lr, seed):
+        net = mgx.nn.MLP(1, [16, 1], activation=act, init="xavier_uniform", rng=seed)
+        return _fit_sgd(net, X, y, lr=lr, epochs=300)[-1]
+
+    sig = np.median([final("sigmoid", 0.05, s) for s in range(5)])
+    cen = np.median([final(centred, 0.05, s) for s in range(5)])
+    tanh = np.median([final("tanh", 0.05, s) for s in range(5)])
+    fast = np.median([final("sigmoid", 0.2, s) for s in range(5)])
+    assert cen > 0.8 * sig  # centring alone: no real gain
+    assert tanh < 0.1 * sig
+    assert fast < 0.1 * sig  # the slope (here: a 4× step) is what closes the gap
+
+
+def test_e19_relu_constant_init_is_not_even_linear():
+    """E19: the notes' "linear model" is wrong for sigmoid/tanh (one unit is still curved) and
+    too kind for ReLU: constant-initialized ReLU units move as one and die together, leaving a
+    constant prediction (MSE = Var(y)), worse than the best line."""
+    from microgradx import diagnostics
+    from microgradx.lab.core import best_line_mse, sine_data
+
+    X, y = sine_data(128, 0)
+    net = mgx.nn.MLP(1, [8, 1], activation="relu", init=lambda shape, rng: np.full(shape, 0.5), rng=0)
+    for layer in net.layers:
+        layer.bias.data[:] = 0.5
+    history = _fit_sgd(net, X, y, lr=0.05, epochs=2000)
+    rec, _ = diagnostics.record(net, X)
+    assert rec.stats()[0].distinct == 1 and rec.stats()[0].negative == 1.0
+    assert history[-1] == pytest.approx(float(np.var(y)), rel=1e-6)
+    assert history[-1] > best_line_mse(X, y)
+
+
+def test_e22_large_init_delta_grows_toward_the_input():
+    """E22: with N(0, 1) weights tanh saturates, yet δ = ∂L/∂z *grows* toward the input and
+    ‖∂L/∂W₁‖ is 100× the default init's: large gradients, not flat ones."""
+    from microgradx.lab.core import sine_data
+
+    X, y = sine_data(128, 0)
+    big, ref = [], []
+    for s in range(5):
+        big.append(
+            _hidden_delta_ratio(
+                mgx.nn.MLP(1, [32, 32, 32, 1], activation="tanh", init="random_large", rng=s), X, y
+            )
+        )
+        ref.append(_hidden_delta_ratio(mgx.nn.MLP(1, [32, 32, 32, 1], activation="tanh", rng=s), X, y))
+    assert np.median([r for r, _ in big]) > 5  # δ grows toward the input
+    assert min(r for r, _ in big) > 1
+    assert np.median([g for _, g in big]) > 30 * np.median([g for _, g in ref])
+    # hand-written check of the chain rule for one network: δ_l = (δ_{l+1} Wᵀ) ⊙ (1 − a²)
+    net = mgx.nn.MLP(1, [32, 32, 32, 1], activation="tanh", init="random_large", rng=0)
+    acts, a = [], X
+    for layer in net.layers[:-1]:
+        a = np.tanh(a @ layer.weight.data + layer.bias.data)
+        acts.append(a)
+    out = a @ net.layers[-1].weight.data + net.layers[-1].bias.data
+    delta = 2 * (out - y) / out.size
+    sizes, W_next = [], net.layers[-1].weight.data
+    for layer, a in zip(reversed(net.layers[:-1]), reversed(acts), strict=True):
+        delta = (delta @ W_next.T) * (1 - a * a)
+        sizes.append(np.mean(np.abs(delta)))
+        W_next = layer.weight.data
+    assert sizes[-1] / sizes[0] == pytest.approx(big[0][0], rel=1e-9)
+
+
+def test_e23_zero_init_tanh_the_zero_comes_from_the_output_weight():
+    """E23: with zero weights, tanh′(0) = 1, not 0. The hidden weights' gradient is
+    ∂L/∂ŷ · v · tanh′(0) · x = 0 because the output weight v is 0; give v a value and the same
+    zero-initialized hidden layer gets a gradient at once."""
+    assert _grad(mgx.tanh, 0.0) == pytest.approx(1.0)
+    X = np.array([[0.5, -1.0], [1.0, 2.0]])
+    y = np.array([[1.0], [-0.5]])
+    for v, moves in ((0.0, False), (0.7, True)):
+        W = mgx.Tensor(np.zeros((2, 2)), requires_grad=True)
+        V = mgx.Tensor(np.full((2, 1), v), requires_grad=True)
+        pred = (mgx.Tensor(X) @ W).tanh() @ V
+        mgx.mse_loss(pred, mgx.Tensor(y)).backward()
+        assert bool(np.any(W.grad != 0)) is moves
+        if moves:  # ∂L/∂W[i, j] = Σₙ ∂L/∂ŷₙ · v · 1 · xₙᵢ (tanh′(0) = 1)
+            dy = 2 * (0.0 - y) / y.size
+            np.testing.assert_allclose(W.grad, X.T @ (dy * v) @ np.ones((1, 2)))
+
+
+def test_e24_more_than_half_dead_still_fits():
+    """E24: 75 % of the hidden ReLU units dead (z < 0 on every input) and the network still fits
+    sin(πx) to MSE < 0.01; only when all are dead is it stuck at Var(y)."""
+    from microgradx import diagnostics
+    from microgradx.lab.core import sine_data
+
+    X, y = sine_data(128, 0)
+    results = {}
+    for frac in (0.75, 1.0):
+        mses, dead = [], []
+        for s in range(5):
+            net = mgx.nn.MLP(1, [32, 1], activation="relu", rng=s)
+            kill = np.random.default_rng(s).permutation(32)[: int(frac * 32)]
+            layer = net.layers[0]
+            layer.bias.data[kill] = -(np.abs(layer.weight.data[0, kill]) + 1.0)  # z < 0 on [−1, 1]
+            _fit_sgd(net, X, y, lr=0.05, epochs=800)
+            rec, _ = diagnostics.record(net, X)
+            dead.append(diagnostics.dead_fraction(rec.layers[0].z))
+            mses.append(float(np.mean((rec.layers[-1].a - y) ** 2)))
+        results[frac] = (np.median(dead), np.median(mses))
+    assert results[0.75][0] >= 0.75 and results[0.75][1] < 0.01
+    assert results[1.0][0] == 1.0 and results[1.0][1] == pytest.approx(float(np.var(y)), rel=1e-6)
+
+
+def test_e25_bias_001_changes_nothing_and_does_not_prevent_death():
+    """E25: the same network, the same training, hidden biases 0 vs 0.01. At lr = 0.05 the dead
+    fractions are the same to within one unit; at lr = 0.5 (plain SGD) the first hidden layer
+    dies completely with either bias."""
+    from microgradx import diagnostics
+    from microgradx.lab.core import sine_data
+
+    X, y = sine_data(128, 0)
+
+    def run(bias, lr, momentum, epochs, seed):
+        net = mgx.nn.MLP(1, [32, 32, 1], activation="relu", rng=seed)
+        for layer in net.layers[:-1]:
+            layer.bias.data[:] = bias
+        history = _fit_sgd(net, X, y, lr=lr, epochs=epochs, momentum=momentum)
+        with np.errstate(all="ignore"):
+            rec, _ = diagnostics.record(net, X)
+        return [s.negative for s in rec.stats()[:-1]], history
+
+    for seed in range(3):
+        (d0, h0), (d1, h1) = run(0.0, 0.05, 0.9, 300, seed), run(0.01, 0.05, 0.9, 300, seed)
+        assert all(abs(a - b) <= 1 / 32 + 1e-12 for a, b in zip(d0, d1, strict=True)), (seed, d0, d1)
+        assert h1[0] == pytest.approx(h0[0], rel=0.05)  # the same start, to within a few %
+        for bias in (0.0, 0.01):
+            dead, history = run(bias, 0.5, 0.0, 100, seed)
+            assert dead[0] == 1.0, (seed, bias, dead)
+            assert max(history) > 1e3 * history[0]  # it diverged first (fit stops there)
+
+
+def test_e26_he_normal_std():
+    """E26: He normal, which the notes leave out: N(0, 2/fan_in), std √(2/fan_in) (He et al.
+    2015, eq. 10); the notes' He uniform limit √(6/fan_in) has the same variance."""
+    fan_in, fan_out = 400, 600
+    w = init.he_normal((fan_in, fan_out), rng=0)
+    assert w.mean() == pytest.approx(0.0, abs=2e-3)
+    assert w.std() == pytest.approx(math.sqrt(2.0 / fan_in), rel=0.02)
+    u = init.he_uniform((fan_in, fan_out), rng=0)
+    assert np.abs(u).max() <= math.sqrt(6.0 / fan_in)
+    assert u.var() == pytest.approx(w.var(), rel=0.03)
+
+
+def test_e27_variance_one_over_fan_in_is_lecun_initialization():
+    """E27: the notes' randn(n_in, n_out)·√(1/n_in) (variance 1/fan_in) is LeCun initialization
+    (LeCun et al. 1998), not Xavier, which averages fan_in and fan_out."""
+    fan_in, fan_out = 250, 1000
+    notes = np.random.default_rng(0).standard_normal((fan_in, fan_out)) * math.sqrt(1 / fan_in)
+    lecun = init.lecun_normal((fan_in, fan_out), rng=0)
+    assert lecun.std() == pytest.approx(notes.std(), rel=0.03)
+    assert lecun.std() == pytest.approx(math.sqrt(1 / fan_in), rel=0.03)
+    xavier = init.xavier_normal((fan_in, fan_out), rng=0)
+    assert abs(xavier.std() - notes.std()) > 0.2 * notes.std()  # a different rule unless fan_in = fan_out
