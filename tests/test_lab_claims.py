@@ -248,3 +248,41 @@ def test_nonlinear_classification_control_linearly_separable():
 def test_xor_labels():
     X, y = C.xor_data(100, np.random.default_rng(0))
     np.testing.assert_array_equal(y[:, 0] == 1, X[:, 0] * X[:, 1] > 0)
+
+
+# ---------------------------------------------------------------------------- the docs' claims and plots
+def test_prelu_is_monotonic_for_any_nonnegative_slope_and_not_for_a_negative_one():
+    """docs/activations/prelu.md: a slope above 1 keeps PReLU monotonic; a negative one does not."""
+    import microgradx as mgx
+
+    x = np.linspace(-3, 3, 601)
+    for a, monotonic in ((0.0, True), (0.25, True), (1.5, True), (3.0, True), (-0.5, False), (-1.0, False)):
+        y = mgx.prelu(mgx.Tensor(x), np.array([a])).data
+        assert bool(np.all(np.diff(y) >= 0)) is monotonic, a
+    np.testing.assert_allclose(mgx.prelu(mgx.Tensor(x), np.array([-1.0])).data, np.abs(x))
+
+
+def test_histograms_of_huge_values_show_log10_and_plots_are_readable(tmp_path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.image import imread
+
+    from microgradx import diagnostics
+    from microgradx.diagnostics.plots import _readable
+    from microgradx.lab import catalog
+
+    z = np.array([-1e25, -3e7, -2.0, -0.5])
+    values, label = _readable(z, "z")
+    np.testing.assert_allclose(values, np.log10(np.abs(z)))
+    assert label.startswith("log₁₀|z|") and "100% of z < 0" in label
+    small = np.array([-2.0, 0.5, 3.0])
+    assert _readable(small, "a")[0] is small and _readable(small, "a")[1] == "a"
+    rec = diagnostics.Recording.from_tensors(
+        [("hidden", z.reshape(2, 2), np.maximum(z, 0).reshape(2, 2), "relu")]
+    )
+    path = diagnostics.plot_histograms(rec, tmp_path / "h.png", which="z", notice=False)
+    assert path is not None and imread(path).shape[0] >= 2.8 * 100  # ≥ 100 dpi
+    leaky = catalog.plot_activation("leaky_relu", tmp_path / "leaky.png", notice=False)
+    relu = catalog.plot_activation("relu", tmp_path / "relu.png", notice=False)
+    # leaky ReLU gets a second, zoomed panel (its 0.01 slope); ReLU (exactly 0 for x < 0) does not
+    assert imread(leaky).shape[1] > 1.4 * imread(relu).shape[1]
+    assert imread(relu).shape[0] >= 2.8 * 100

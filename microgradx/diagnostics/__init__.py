@@ -47,11 +47,12 @@ from .measures import (
     saturation_bounds,
     unit_std,
 )
-from .plots import PLOT_NOTICE, get_figure, plot_gradient_norms, plot_histograms
+from .plots import PLOT_DPI, PLOT_NOTICE, get_figure, plot_gradient_norms, plot_histograms
 from .recorder import LayerRecord, LayerStats, Recorder, Recording, record, record_backward
 from .tables import format_table
 
 __all__ = [
+    "PLOT_DPI",
     "PLOT_NOTICE",
     "SATURATING",
     "SATURATION_LEVEL",

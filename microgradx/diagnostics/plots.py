@@ -15,10 +15,13 @@ import numpy as np
 
 from .recorder import Recording
 
-__all__ = ["PLOT_NOTICE", "get_figure", "plot_gradient_norms", "plot_histograms"]
+__all__ = ["PLOT_DPI", "PLOT_NOTICE", "get_figure", "plot_gradient_norms", "plot_histograms"]
 
 #: Printed when a plot is requested but matplotlib is missing.
 PLOT_NOTICE = "matplotlib is not installed: plots skipped (pip install microgradx[plot])"
+
+#: Resolution of every saved plot (dots per inch): at least 100, so labels stay readable.
+PLOT_DPI = 110
 
 
 def get_figure(notice: bool = True):
@@ -47,21 +50,38 @@ def plot_histograms(
 
     layers = recording.layers
     n = max(len(layers), 1)
-    fig = Figure(figsize=(min(2.4 * n, 16), 2.6), layout="constrained")
+    fig = Figure(figsize=(min(2.4 * n, 16), 2.8), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    for ax, rec in zip(axes, layers, strict=True):
+    for i, (ax, rec) in enumerate(zip(axes, layers, strict=True)):
         values = getattr(rec, which).ravel()
         values = values[np.isfinite(values)]
-        ax.hist(values, bins=bins, color="#4477aa")
+        x, label = _readable(values, which)
+        ax.hist(x, bins=bins, color="#4477aa")
         ax.set_title(f"{rec.name}\n{rec.activation or 'linear'}", fontsize=8)
+        ax.set_xlabel(label, fontsize=7)
         ax.tick_params(labelsize=7)
-        ax.set_yticks([])
+        if i == 0:
+            ax.set_ylabel("count", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=9)
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=PLOT_DPI)
     return path
+
+
+#: Above this magnitude a histogram shows log₁₀|v| (an axis offset such as "1e25" is unreadable).
+LOG_ABOVE = 1e4
+
+
+def _readable(values: np.ndarray, which: str) -> tuple[np.ndarray, str]:
+    """The values to histogram and the axis label: the values themselves, or log₁₀|v| (with the
+    share of negative values in the label) when they reach beyond `LOG_ABOVE`."""
+    if values.size == 0 or float(np.max(np.abs(values))) <= LOG_ABOVE:
+        return values, which
+    nonzero = values[values != 0]
+    negative = float(np.mean(values < 0))
+    return np.log10(np.abs(nonzero)), f"log₁₀|{which}|  ({negative:.0%} of {which} < 0)"
 
 
 def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: str = "", notice: bool = True):
@@ -78,6 +98,9 @@ def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: st
         vals = [v if v and v > 0 else np.nan for v in norms]
         ax.plot(range(1, len(vals) + 1), vals, marker="o", label=label)
     ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("layer")
     ax.set_ylabel("‖∂L/∂W‖")
     if title:
@@ -85,5 +108,5 @@ def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: st
     ax.legend(fontsize=7)
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=PLOT_DPI)
     return path

@@ -103,16 +103,13 @@ def table(names: Sequence[str] | None = None, points: Sequence[float] = DEFAULT_
     return diagnostics.format_table(headers, rows)
 
 
-def plot_activation(name: str, path: Any, low: float = -4.0, high: float = 4.0, notice: bool = True):
-    """Save ``name`` and its derivative on one set of axes (PNG); None without matplotlib."""
-    Figure = diagnostics.get_figure(notice)
-    if Figure is None:
-        return None
-    info = _get(name)
-    x = np.linspace(low, high, 801)
-    f, d = values_and_derivatives(name, x)
-    fig = Figure(figsize=(4.2, 2.8), layout="constrained")
-    ax = fig.subplots()
+def _negative_side_is_tiny(x: np.ndarray, f: np.ndarray) -> bool:
+    """True when f is non-zero but tiny for x < 0 (leaky ReLU's 0.01·x): a zoomed panel shows it."""
+    neg = np.abs(f[x < 0])
+    return bool(neg.size and 0 < neg.max() < 0.05 * max(np.abs(f).max(), 1e-300))
+
+
+def _draw(ax: Any, x: np.ndarray, f: np.ndarray, d: np.ndarray, name: str) -> None:
     ax.axhline(0, color="#cccccc", linewidth=0.8)
     ax.axvline(0, color="#cccccc", linewidth=0.8)
     ax.plot(x, f, label=f"{name}(x)", color="#1f77b4")
@@ -122,9 +119,38 @@ def plot_activation(name: str, path: Any, low: float = -4.0, high: float = 4.0, 
     d_plot[1:][jump] = np.nan
     ax.plot(x, d_plot, label=f"{name}'(x)", color="#d62728", linestyle="--")
     ax.set_xlabel("x")
+
+
+def plot_activation(name: str, path: Any, low: float = -4.0, high: float = 4.0, notice: bool = True):
+    """Save ``name`` and its derivative on one set of axes (PNG); None without matplotlib.
+
+    Where the negative side is too small to see at full scale (leaky ReLU's 0.01·x), a second
+    panel zooms into x < 0 so the slope can be read off.
+    """
+    Figure = diagnostics.get_figure(notice)
+    if Figure is None:
+        return None
+    info = _get(name)
+    x = np.linspace(low, high, 801)
+    f, d = values_and_derivatives(name, x)
+    zoom = _negative_side_is_tiny(x, f)
+    fig = Figure(figsize=(6.6 if zoom else 4.2, 2.8), layout="constrained")
+    axes = fig.subplots(1, 2 if zoom else 1, squeeze=False)[0]
+    ax = axes[0]
+    _draw(ax, x, f, d, name)
+    ax.set_ylabel("f(x) and f'(x)")
     ax.set_title(info.formula, fontsize=8)
     ax.legend(fontsize=8, loc="upper left")
+    if zoom:
+        z = axes[1]
+        keep = x <= 0.25
+        _draw(z, x[keep], f[keep], d[keep], name)
+        neg = np.concatenate([f[x < 0], d[x < 0]])
+        pad = 0.25 * (neg.max() - neg.min())
+        z.set_ylim(neg.min() - pad, neg.max() + pad)
+        z.set_ylabel("f(x) and f'(x), zoomed")
+        z.set_title(f"x < 0 zoomed: slope {float(d[0]):g}, f({low:g}) = {float(f[0]):g}", fontsize=8)
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
+    fig.savefig(path, dpi=diagnostics.PLOT_DPI)
     return path

@@ -18,6 +18,13 @@ from .. import diagnostics
 __all__ = ["Plotter"]
 
 
+def _integer_ticks(ax: Any) -> None:
+    """Layers are counted: whole-number ticks on the x axis only."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 class Plotter:
     """Writes an experiment's plots into ``out``; silent (apart from one notice) without matplotlib.
 
@@ -51,7 +58,7 @@ class Plotter:
         assert self.out is not None
         self.out.mkdir(parents=True, exist_ok=True)
         path = self.out / self._filename(name)
-        fig.savefig(path, dpi=80)
+        fig.savefig(path, dpi=diagnostics.PLOT_DPI)
         self.files.append(path)
         return path
 
@@ -101,6 +108,7 @@ class Plotter:
             ax.plot(np.arange(1, len(vals) + 1), vals, marker="o", label=label)
         if log:
             ax.set_yscale("log")
+        _integer_ticks(ax)
         ax.set_xlabel("layer")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=9)

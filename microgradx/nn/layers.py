@@ -182,8 +182,10 @@ class Layer(Module):
     ============================== =================== ==========================================
     relu, leaky_relu, prelu, elu   ``he_uniform``      ReLU-like units zero (or shrink) about half
                                                        their inputs: Var(w) = 2 / fan_in
-    sigmoid, tanh, None (linear)   ``xavier_uniform``  symmetric units, keep forward and backward
-                                                       variance: Var(w) = 2 / (fan_in + fan_out)
+    sigmoid, tanh, None (linear)   ``xavier_uniform``  tanh and linear units (slope 1 at 0) keep
+                                                       forward and backward variance: Var(w) =
+                                                       2 / (fan_in + fan_out); sigmoid (slope 1/4)
+                                                       by convention, δ still shrinks with depth
     selu                           ``lecun_normal``    self-normalization needs Var(w) = 1 / fan_in
     ============================== =================== ==========================================
 
