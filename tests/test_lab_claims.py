@@ -273,7 +273,11 @@ def test_histograms_of_huge_values_show_log10_and_plots_are_readable(tmp_path):
     z = np.array([-1e25, -3e7, -2.0, -0.5])
     values, label = _readable(z, "z")
     np.testing.assert_allclose(values, np.log10(np.abs(z)))
-    assert label.startswith("log₁₀|z|") and "100% of z < 0" in label
+    assert label.startswith("log₁₀|z|") and "100% < 0" in label
+    relu_out = np.array([0.0, 0.0, 2.0, 3e6])
+    values, label = _readable(relu_out, "a")
+    np.testing.assert_allclose(values, np.log10([2.0, 3e6]))
+    assert "0% < 0, 50% = 0 not shown" in label
     small = np.array([-2.0, 0.5, 3.0])
     assert _readable(small, "a")[0] is small and _readable(small, "a")[1] == "a"
     rec = diagnostics.Recording.from_tensors(

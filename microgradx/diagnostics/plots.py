@@ -52,10 +52,10 @@ def plot_histograms(
     n = max(len(layers), 1)
     fig = Figure(figsize=(min(2.4 * n, 16), 2.8), layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    for i, (ax, rec) in enumerate(zip(axes, layers, strict=True)):
-        values = getattr(rec, which).ravel()
-        values = values[np.isfinite(values)]
-        x, label = _readable(values, which)
+    finite = [v[np.isfinite(v)] for v in (getattr(rec, which).ravel() for rec in layers)]
+    log = any(v.size and float(np.max(np.abs(v))) > LOG_ABOVE for v in finite)  # one scale for all panels
+    for i, (ax, rec, values) in enumerate(zip(axes, layers, finite, strict=True)):
+        x, label = _readable(values, which, log)
         ax.hist(x, bins=bins, color="#4477aa")
         ax.set_title(f"{rec.name}\n{rec.activation or 'linear'}", fontsize=8)
         ax.set_xlabel(label, fontsize=7)
@@ -74,14 +74,19 @@ def plot_histograms(
 LOG_ABOVE = 1e4
 
 
-def _readable(values: np.ndarray, which: str) -> tuple[np.ndarray, str]:
-    """The values to histogram and the axis label: the values themselves, or log₁₀|v| (with the
-    share of negative values in the label) when they reach beyond `LOG_ABOVE`."""
-    if values.size == 0 or float(np.max(np.abs(values))) <= LOG_ABOVE:
+def _readable(values: np.ndarray, which: str, log: bool | None = None) -> tuple[np.ndarray, str]:
+    """The values to histogram and the axis label: the values themselves, or log₁₀|v| when ``log``
+    (default: when they reach beyond `LOG_ABOVE`), with the shares of negative values and of
+    zeros (which have no logarithm) in the label."""
+    if log is None:
+        log = bool(values.size) and float(np.max(np.abs(values))) > LOG_ABOVE
+    if not log:
         return values, which
-    nonzero = values[values != 0]
-    negative = float(np.mean(values < 0))
-    return np.log10(np.abs(nonzero)), f"log₁₀|{which}|  ({negative:.0%} of {which} < 0)"
+    negative = float(np.mean(values < 0)) if values.size else 0.0
+    zero = float(np.mean(values == 0)) if values.size else 0.0
+    label = f"log₁₀|{which}|  ({negative:.0%} < 0"
+    label += f", {zero:.0%} = 0 not shown)" if zero else ")"
+    return np.log10(np.abs(values[values != 0])), label
 
 
 def plot_gradient_norms(series: dict[str, Sequence[float]], path: Any, title: str = "", notice: bool = True):

@@ -61,17 +61,24 @@ __all__ = [
 
 #: The order of the notes: activations first, then initialization.
 ORDER = (
+    "nonlinear-classification",
     "linear-collapse",
+    "activation-cost",
     "sigmoid-vanishing",
     "zero-centred",
+    "relu-converges-faster",
     "dying-relu",
+    "half-dead-still-fits",
     "leaky-fix",
+    "prelu-learns-slope",
     "selu-self-normalizing",
     "zero-init",
     "constant-init",
     "small-init",
     "large-init",
+    "large-init-training",
     "xavier-vs-he",
+    "xavier-he-uniform",
 )
 
 
