@@ -41,6 +41,20 @@ def test_every_new_experiment_is_registered_and_listed(capsys):
     assert set(NEW) <= set(listed)
 
 
+def test_seed_option_picks_the_first_of_five_seeds(capsys):
+    from microgradx.cli import main
+
+    assert C.seed_list() == (0, 1, 2, 3, 4)
+    assert C.seed_list(3) == (3, 4, 5, 6, 7)
+    assert C.seed_list(3, [9]) == (9,)
+    with pytest.raises(ValueError, match="seeds"):
+        C.seed_list(0, [])
+    r = lab.run("nonlinear-classification", seed=2, epochs=20, verbose=False)
+    assert r["seeds"] == [2, 3, 4, 5, 6]
+    assert main(["lab", "xavier-he-uniform", "--seed", "1"]) == 0  # the CLI passes --seed
+    assert "seeds [1, 2, 3, 4, 5]" in capsys.readouterr().out
+
+
 def test_spread_is_median_min_max():
     assert C.spread([3.0, 1.0, 2.0, 10.0, 4.0]) == (3.0, 1.0, 10.0)
     assert C.spread([1.0, math.inf, 2.0]) == (2.0, 1.0, math.inf)

@@ -35,14 +35,27 @@ __all__ = [
     "nonlinear_classification",
     "prelu_learns_slope",
     "relu_converges_faster",
+    "seed_list",
     "spread",
     "xavier_he_uniform",
 ]
 
-SEEDS = (0, 1, 2, 3, 4)
+#: How many seeds an experiment runs by default: ``seed, seed + 1, …``.
+N_SEEDS = 5
 
 
 # ---------------------------------------------------------------------------- seed ranges
+def seed_list(seed: int = 0, seeds: Sequence[int] | None = None) -> tuple[int, ...]:
+    """The seeds to run: ``seeds`` when given, else `N_SEEDS` seeds from ``seed`` on (the CLI's
+    ``--seed`` picks the first)."""
+    if seeds is None:
+        return tuple(range(seed, seed + N_SEEDS))
+    out = tuple(seeds)
+    if not out:
+        raise ValueError("seeds must not be empty")
+    return out
+
+
 def spread(values: Iterable[float]) -> tuple[float, float, float]:
     """``(median, min, max)`` of per-seed values (``inf`` counts as "not reached")."""
     v = np.asarray(list(values), dtype=float)
@@ -132,7 +145,8 @@ def relu_converges_faster(
     lr: float = 0.05,
     epochs: int = 2000,
     target: float = 0.01,
-    seeds: Sequence[int] = SEEDS,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
 ) -> Result:
     """The notes' "Convergence → faster than Sigmoid and tanh", measured as epochs until the
     training MSE first drops below ``target``.
@@ -143,6 +157,7 @@ def relu_converges_faster(
     Xavier uniform, so a win cannot be the init's alone. A run that never reaches the target
     counts as ``inf`` ("never").
     """
+    seeds = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     per: dict[str, list[float]] = {label: [] for label, _, _ in CONVERGENCE_RUNS}
     curves: dict[str, list[float]] = {}
@@ -338,7 +353,8 @@ def prelu_learns_slope(
     noise: float = 0.05,
     epochs: int = 400,
     lr: float = 0.1,
-    seeds: Sequence[int] = SEEDS,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
     targets: Sequence[str] = tuple(PRELU_TARGETS),
     sine_net: bool = True,
 ) -> Result:
@@ -347,6 +363,7 @@ def prelu_learns_slope(
     Seeds draw the inputs, the noise (std ``noise``) and w ~ U(0.5, 1.5). Then a 16-unit PReLU
     MLP on the lab's sine data (``sine_net``), for the slope a real network ends with.
     """
+    seeds = seed_list(seed, seeds)
     slopes: dict[str, list[float]] = {t: [] for t in targets}
     for seed in seeds:
         gen = np.random.default_rng(seed)
@@ -429,7 +446,8 @@ def half_dead_still_fits(
     lr: float = 0.05,
     epochs: int = 1000,
     target: float = 0.01,
-    seeds: Sequence[int] = SEEDS,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
 ) -> Result:
     """A ReLU MLP(1, [hidden, 1]) whose first layer has a fraction of its units killed before
     training (bias −(|w| + 1), so z < 0 on every input in [−1, 1]), trained on sin(πx).
@@ -438,6 +456,7 @@ def half_dead_still_fits(
     training with `diagnostics.dead_fraction`); the live ones fit the curve. Control: all units
     dead, where the network can only learn its output bias (MSE = Var(y)).
     """
+    seeds = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     dead: dict[str, list[float]] = {}
     mses: dict[str, list[float]] = {}
@@ -535,13 +554,15 @@ def large_init_training(
     lr: float = 0.01,
     epochs: int = 400,
     activations: Sequence[str] = ("tanh", "sigmoid", "relu"),
-    seeds: Sequence[int] = SEEDS,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
 ) -> Result:
     """The notes' "large weights → slow training, vanishing gradient", trained instead of only
     looked at: the same MLP on sin(πx) from ``random_large`` (N(0, 1)) and from the default init,
     the same SGD. At the start: mean |δ| of the first over the last hidden layer (the backward
     signal δ = ∂L/∂z, `diagnostics`) and ‖∂L/∂W₁‖; then the MSE after ``epochs``.
     """
+    seeds = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     per: dict[str, dict[str, list[float]]] = {
         k: {} for k in ("delta_ratio", "grad_w1", "mse_start", "mse_final", "diverged")
@@ -641,7 +662,13 @@ def _conclude_xh(nb: dict[str, Any]) -> str:
     "the notes' uniform formulas, limit √(6/(fan_in+fan_out)) and √(6/fan_in), through 10 layers",
 )
 def xavier_he_uniform(
-    out=None, *, depth: int = 10, width: int = 64, n: int = 256, seeds: Sequence[int] = SEEDS
+    out=None,
+    *,
+    depth: int = 10,
+    width: int = 64,
+    n: int = 256,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
 ) -> Result:
     """``xavier_uniform`` (limit √(6/(fan_in + fan_out))) and ``he_uniform`` (limit √(6/fan_in)),
     the notes' last two formulas, for ReLU and tanh through ``depth`` hidden layers of ``width``.
@@ -652,6 +679,7 @@ def xavier_he_uniform(
     halves the signal's second moment every layer, so δ shrinks by √½ ≈ 0.71 per layer toward
     the input; He's 2/fan_in compensates (ratio ≈ 1).
     """
+    seeds = seed_list(seed, seeds)
     X, y = gaussian_data(n, width, 0)
     ratio: dict[str, list[float]] = {}
     std_layers: dict[str, list[list[float]]] = {}
@@ -749,7 +777,8 @@ def nonlinear_classification(
     epochs: int = 500,
     kind: str = "xor",
     success: float = 0.9,
-    seeds: Sequence[int] = SEEDS,
+    seed: int = 0,
+    seeds: Sequence[int] | None = None,
 ) -> Result:
     """The notes' first claim: g non-linear is needed "to solve classification problems that are
     not linearly separable". Data: XOR (label x₁·x₂ > 0), ``n`` training and ``n`` test points
@@ -757,6 +786,7 @@ def nonlinear_classification(
     MLP(2, [hidden, 1], tanh); both trained with `fit`, loss ``bce_with_logits``, SGD lr,
     momentum 0.9. ``kind="linear"`` is the control: a linearly separable set.
     """
+    seeds = seed_list(seed, seeds)
     acc: dict[str, list[float]] = {"linear": [], "hidden": []}
     train_acc: dict[str, list[float]] = {"linear": [], "hidden": []}
     for seed in seeds:
