@@ -51,9 +51,9 @@ print(r["dead_high_lr"], r.conclusion)
 ```
 
 Every headline number is the median [min–max] over five fixed seeds (`r["seeds"]`), and every
-conclusion is computed from the numbers, not written in advance; `tests/test_lab.py` (and
-`tests/test_lab_claims.py`) asserts the direction and rough size of every effect (with smaller sizes) and the theory's predictions, so a
-bug in the engine shows up as a claim that fails.
+conclusion is computed from the numbers, not written in advance; `tests/test_lab.py` and
+`tests/test_lab_claims.py` assert the direction and rough size of every effect (with smaller
+sizes) and the theory's predictions, so a bug in the engine shows up as a claim that fails.
 
 Definitions used throughout: a ReLU unit is **dead** when its pre-activation z ≤ 0 for every
 example of the data set; a tanh/sigmoid output is **saturated** where its local derivative is below
