@@ -335,8 +335,9 @@ def _conclude_prelu(nb: dict[str, Any]) -> str:
     text = "slope learned from 0.25 (median over seeds): " + ", ".join(parts)
     if negative:
         text += (
-            f"; on {', '.join(negative)} it went negative: the unit is then not monotonic "
-            f"(it rises on both sides), something leaky ReLU's fixed 0.01 never does"
+            f"; on {' and in '.join(negative)} it went negative: the unit is then not monotonic "
+            f"(it falls for z < 0 and rises for z > 0, like |z|), which leaky ReLU's fixed 0.01 "
+            f"never does"
         )
     else:
         text += "; no slope went negative"
