@@ -51,7 +51,7 @@ def test_seed_option_picks_the_first_of_five_seeds(capsys):
         C.seed_list(0, [])
     r = lab.run("nonlinear-classification", seed=2, epochs=20, verbose=False)
     assert r["seeds"] == [2, 3, 4, 5, 6]
-    assert main(["lab", "xavier-he-uniform", "--seed", "1"]) == 0  # the CLI passes --seed
+    assert main(["lab", "nonlinear-classification", "--seed", "1"]) == 0  # the CLI passes --seed
     assert "seeds [1, 2, 3, 4, 5]" in capsys.readouterr().out
 
 
