@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,12 +19,28 @@ import numpy as np
 from .. import activations as A
 from .. import diagnostics
 from ..function import Function, no_grad
-from ..functional import mse_loss
 from ..nn import MLP, Layer, PReLU
 from ..optim import SGD
 from ..tensor import Tensor
-from ..train import diverged, fit
-from .core import Result, best_line_mse, experiment, fmt, gaussian_data, pct, sci, sine_data
+from ..train import fit
+from .core import (
+    SEEDS,
+    Result,
+    best_line_mse,
+    experiment,
+    final_mse,
+    fmt,
+    gradient_flow,
+    pct,
+    probe_flow,
+    range_of,
+    sci,
+    seed_list,
+    sine_data,
+    spread,
+    text,
+    train,
+)
 from .plots import Plotter
 
 __all__ = [
@@ -35,60 +50,22 @@ __all__ = [
     "nonlinear_classification",
     "prelu_learns_slope",
     "relu_converges_faster",
-    "seed_list",
-    "spread",
     "xavier_he_uniform",
 ]
 
-#: How many seeds an experiment runs by default: ``seed, seed + 1, …``.
-N_SEEDS = 5
-
 
 # ---------------------------------------------------------------------------- seed ranges
-def seed_list(seed: int = 0, seeds: Sequence[int] | None = None) -> tuple[int, ...]:
-    """The seeds to run: ``seeds`` when given, else `N_SEEDS` seeds from ``seed`` on (the CLI's
-    ``--seed`` picks the first)."""
-    if seeds is None:
-        return tuple(range(seed, seed + N_SEEDS))
-    out = tuple(seeds)
-    if not out:
-        raise ValueError("seeds must not be empty")
-    return out
-
-
-def spread(values: Iterable[float]) -> tuple[float, float, float]:
-    """``(median, min, max)`` of per-seed values (``inf`` counts as "not reached")."""
-    v = np.asarray(list(values), dtype=float)
-    return float(np.median(v)), float(np.min(v)), float(np.max(v))
-
-
-def _range_text(values: Sequence[float], f: Callable[[float], str] = fmt, inf: str = "never") -> str:
-    """``median [min–max]``, each number written with ``f`` (``inf`` as the word ``inf``)."""
+def _text(values: Sequence[float], style: Callable[[float], str] = fmt, inf: str = "never") -> str:
+    """Per-seed values as "median [min–max]" (`core.text`), ``inf`` written as the word ``inf``."""
 
     def one(x: float) -> str:
-        return inf if math.isinf(x) else f(x)
+        return inf if math.isinf(x) else style(x)
 
-    med, lo, hi = spread(values)
-    return f"{one(med)} [{one(lo)}–{one(hi)}]"
+    return text(spread(values), one)
 
 
 def _epochs(x: float) -> str:
     return str(int(x))
-
-
-def _sgd_fit(
-    model: Any, X: np.ndarray, y: np.ndarray, *, lr: float, epochs: int, loss: str = "mse", **kw: Any
-):
-    """`fit` with SGD (momentum 0.9), no progress bar; a divergence warning is recorded, not shown."""
-    opt = SGD(model.parameters(), lr=lr, momentum=0.9)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return fit(model, X, y, loss=loss, optimizer=opt, epochs=epochs, progress=False, **kw)
-
-
-def _mse(model: Any, X: np.ndarray, y: np.ndarray) -> float:
-    with no_grad():
-        return float(mse_loss(model(Tensor(X)), Tensor(y)).data)
 
 
 # ---------------------------------------------------------------------------- relu-converges-faster
@@ -109,7 +86,7 @@ def _conclude_convergence(nb: dict[str, Any]) -> str:
 
     def say(c: str) -> str:
         lo, hi = rng[c]
-        return f"{c} {_range_text([med[c], lo, hi], _epochs)}"
+        return f"{c} {_text([med[c], lo, hi], _epochs)}"
 
     best = med[order[0]]
     winners = [c for c in order if med[c] == best]
@@ -127,7 +104,7 @@ def _conclude_convergence(nb: dict[str, Any]) -> str:
         ctrl = med["relu+xavier_uniform"]
         same = "still" if ctrl < min(med[c] for c in main if c != "relu") else "no longer"
         text += (
-            f"; with tanh's xavier_uniform init ReLU takes {_range_text([ctrl, *rng['relu+xavier_uniform']], _epochs)}"
+            f"; with tanh's xavier_uniform init ReLU takes {_text([ctrl, *rng['relu+xavier_uniform']], _epochs)}"
             f" ({same} faster than tanh and sigmoid)"
         )
     return text
@@ -146,7 +123,7 @@ def relu_converges_faster(
     epochs: int = 2000,
     target: float = 0.01,
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
 ) -> Result:
     """The notes' "Convergence → faster than Sigmoid and tanh", measured as epochs until the
     training MSE first drops below ``target``.
@@ -157,12 +134,12 @@ def relu_converges_faster(
     Xavier uniform, so a win cannot be the init's alone. A run that never reaches the target
     counts as ``inf`` ("never").
     """
-    seeds = seed_list(seed, seeds)
+    runs = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     per: dict[str, list[float]] = {label: [] for label, _, _ in CONVERGENCE_RUNS}
     curves: dict[str, list[float]] = {}
     for label, act, init in CONVERGENCE_RUNS:
-        for seed in seeds:
+        for seed in runs:
             net = MLP(1, [*hidden, 1], activation=act, init=init, rng=seed)
             hit: list[int] = []
 
@@ -172,29 +149,29 @@ def relu_converges_faster(
                     return True
                 return False
 
-            history = _sgd_fit(net, X, y, lr=lr, epochs=epochs, callback=stop)
+            history = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9, callback=stop).losses
             per[label].append(float(hit[0]) if hit else math.inf)
-            if seed == seeds[0]:
+            if seed == runs[0]:
                 curves[label] = history
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
+        "seeds": list(runs),
         "target": target,
         "per_seed": per,
-        "epochs_to_target": {c: spread(v)[0] for c, v in per.items()},
-        "epochs_range": {c: spread(v)[1:] for c, v in per.items()},
+        "epochs_to_target": {c: spread(v)["median"] for c, v in per.items()},
+        "epochs_range": {c: range_of(spread(v)) for c, v in per.items()},
         "reached": {c: sum(math.isfinite(e) for e in v) for c, v in per.items()},
     }
     rows = [
         [
             label,
             init or ("he_uniform" if act == "relu" else "xavier_uniform"),
-            _range_text(per[label], _epochs),
-            f"{nb['reached'][label]}/{len(seeds)}",
+            _text(per[label], _epochs),
+            f"{nb['reached'][label]}/{len(runs)}",
         ]
         for label, act, init in CONVERGENCE_RUNS
     ]
     p = Plotter(out, "relu-converges-faster")
-    p.curves("loss", curves, f"MLP(1, {[*hidden, 1]}), lr={lr}: training loss (seed {seeds[0]})")
+    p.curves("loss", curves, f"MLP(1, {[*hidden, 1]}), lr={lr}: training loss (seed {runs[0]})")
     return Result(
         "relu-converges-faster",
         nb,
@@ -203,7 +180,7 @@ def relu_converges_faster(
         _conclude_convergence(nb),
         files=p.files,
         setup=f"MLP(1, {[*hidden, 1]}) on sin(πx), {n} points; fit with SGD lr={lr} momentum=0.9, "
-        f"full batch, at most {epochs} epochs; seeds {list(seeds)} (initial weights)",
+        f"full batch, at most {epochs} epochs; seeds {list(runs)} (initial weights)",
     )
 
 
@@ -355,7 +332,7 @@ def prelu_learns_slope(
     epochs: int = 400,
     lr: float = 0.1,
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
     targets: Sequence[str] = tuple(PRELU_TARGETS),
     sine_net: bool = True,
 ) -> Result:
@@ -364,9 +341,9 @@ def prelu_learns_slope(
     Seeds draw the inputs, the noise (std ``noise``) and w ~ U(0.5, 1.5). Then a 16-unit PReLU
     MLP on the lab's sine data (``sine_net``), for the slope a real network ends with.
     """
-    seeds = seed_list(seed, seeds)
+    runs = seed_list(seed, seeds)
     slopes: dict[str, list[float]] = {t: [] for t in targets}
-    for seed in seeds:
+    for seed in runs:
         gen = np.random.default_rng(seed)
         X = gen.uniform(-1.0, 1.0, size=(n, 1))
         eps = gen.standard_normal((n, 1)) * noise
@@ -375,25 +352,25 @@ def prelu_learns_slope(
             unit = Layer(
                 1, 1, activation=PReLU(), init=lambda shape, rng: rng.uniform(0.5, 1.5, shape), rng=seed
             )
-            _sgd_fit(unit, X, f(X) + eps, lr=lr, epochs=epochs)
+            train(unit, X, f(X) + eps, lr=lr, epochs=epochs, momentum=0.9)
             slopes[t].append(float(unit.activation.weight.data[0]))
     Xs, ys = sine_data(128, 0)
     sine_slopes = []
-    for seed in seeds if sine_net else ():
+    for seed in runs if sine_net else ():
         net = MLP(1, [16, 1], activation="prelu", rng=seed)
-        _sgd_fit(net, Xs, ys, lr=0.05, epochs=epochs)
+        train(net, Xs, ys, lr=0.05, epochs=epochs, momentum=0.9)
         sine_slopes.append(float(net.layers[0].activation.weight.data[0]))
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
-        "slope": {t: spread(v)[0] for t, v in slopes.items()},
-        "slope_range": {t: spread(v)[1:] for t, v in slopes.items()},
+        "seeds": list(runs),
+        "slope": {t: spread(v)["median"] for t, v in slopes.items()},
+        "slope_range": {t: range_of(spread(v)) for t, v in slopes.items()},
         "true_slope": {t: PRELU_TARGETS[t][1] for t in targets},
-        "sine_net": spread(sine_slopes)[0] if sine_slopes else None,
-        "sine_net_range": spread(sine_slopes)[1:] if sine_slopes else None,
+        "sine_net": spread(sine_slopes)["median"] if sine_slopes else None,
+        "sine_net_range": range_of(spread(sine_slopes)) if sine_slopes else None,
     }
-    rows = [[t, fmt(PRELU_TARGETS[t][1]), _range_text(slopes[t])] for t in targets]
+    rows = [[t, fmt(PRELU_TARGETS[t][1]), _text(slopes[t])] for t in targets]
     if sine_slopes:
-        rows.append(["sin(πx), MLP(1, [16, 1])", "-", _range_text(sine_slopes)])
+        rows.append(["sin(πx), MLP(1, [16, 1])", "-", _text(sine_slopes)])
     return Result(
         "prelu-learns-slope",
         nb,
@@ -401,7 +378,7 @@ def prelu_learns_slope(
         rows,
         _conclude_prelu(nb),
         setup=f"y = PReLU(w·x + b) on {n} points x ~ U(−1, 1) plus N(0, {noise}²) noise, slope "
-        f"initialized 0.25; fit with SGD lr={lr} momentum=0.9, {epochs} epochs; seeds {list(seeds)}",
+        f"initialized 0.25; fit with SGD lr={lr} momentum=0.9, {epochs} epochs; seeds {list(runs)}",
     )
 
 
@@ -448,7 +425,7 @@ def half_dead_still_fits(
     epochs: int = 1000,
     target: float = 0.01,
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
 ) -> Result:
     """A ReLU MLP(1, [hidden, 1]) whose first layer has a fraction of its units killed before
     training (bias −(|w| + 1), so z < 0 on every input in [−1, 1]), trained on sin(πx).
@@ -457,39 +434,39 @@ def half_dead_still_fits(
     training with `diagnostics.dead_fraction`); the live ones fit the curve. Control: all units
     dead, where the network can only learn its output bias (MSE = Var(y)).
     """
-    seeds = seed_list(seed, seeds)
+    runs = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     dead: dict[str, list[float]] = {}
     mses: dict[str, list[float]] = {}
     for frac in fractions:
         key = pct(frac)
         dead[key], mses[key] = [], []
-        for seed in seeds:
+        for seed in runs:
             net = MLP(1, [hidden, 1], activation="relu", rng=seed)
             k = round(frac * hidden)
             _kill(net.layers[0], np.random.default_rng(seed).permutation(hidden)[:k])
-            _sgd_fit(net, X, y, lr=lr, epochs=epochs)
+            train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
             with no_grad():
                 rec, _ = diagnostics.record(net, X)
             dead[key].append(diagnostics.dead_fraction(rec.layers[0].z))
-            mses[key].append(_mse(net, X, y))
+            mses[key].append(final_mse(net, X, y))
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
+        "seeds": list(runs),
         "fractions": list(fractions),
         "target": target,
         "var_y": float(y.var()),
         "mse_best_line": best_line_mse(X, y),
-        "dead_after": {k: spread(v)[0] for k, v in dead.items()},
-        "dead_range": {k: spread(v)[1:] for k, v in dead.items()},
-        "mse": {k: spread(v)[0] for k, v in mses.items()},
-        "mse_range": {k: spread(v)[1:] for k, v in mses.items()},
+        "dead_after": {k: spread(v)["median"] for k, v in dead.items()},
+        "dead_range": {k: range_of(spread(v)) for k, v in dead.items()},
+        "mse": {k: spread(v)["median"] for k, v in mses.items()},
+        "mse_range": {k: range_of(spread(v)) for k, v in mses.items()},
     }
     rows = [
         [
             pct(f),
             f"{hidden - round(f * hidden)}/{hidden}",
-            _range_text(dead[pct(f)], pct),
-            _range_text(mses[pct(f)]),
+            _text(dead[pct(f)], pct),
+            _text(mses[pct(f)]),
         ]
         for f in fractions
     ]
@@ -508,19 +485,15 @@ def half_dead_still_fits(
             if 0.5 < f < 1.0 and nb["mse"][pct(f)] < target
         ],
         setup=f"ReLU MLP(1, [{hidden}, 1]) on sin(πx), {n} points; units killed by b = −(|w| + 1); "
-        f"fit with SGD lr={lr} momentum=0.9, {epochs} epochs; seeds {list(seeds)}",
+        f"fit with SGD lr={lr} momentum=0.9, {epochs} epochs; seeds {list(runs)}",
     )
 
 
 # ---------------------------------------------------------------------------- large-init-training
 def _hidden_deltas(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[list[float], float | None]:
     """Mean |δ| = mean |∂L/∂z| of every hidden layer (input side first) and ‖∂L/∂W₁‖, at the
-    current weights, through `diagnostics.Recorder`."""
-    net.zero_grad()
-    with diagnostics.Recorder(net) as rec:
-        loss = mse_loss(net(Tensor(X)), Tensor(y))
-    loss.backward()
-    stats = rec.stats()[:-1]
+    current weights (`core.gradient_flow`: one forward and backward pass of the MSE)."""
+    stats, _ = gradient_flow(net, X, y)
     deltas = [float(s.delta_mean_abs) for s in stats if s.delta_mean_abs is not None]
     return deltas, stats[0].weight_grad_norm
 
@@ -556,14 +529,14 @@ def large_init_training(
     epochs: int = 400,
     activations: Sequence[str] = ("tanh", "sigmoid", "relu"),
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
 ) -> Result:
     """The notes' "large weights → slow training, vanishing gradient", trained instead of only
     looked at: the same MLP on sin(πx) from ``random_large`` (N(0, 1)) and from the default init,
     the same SGD. At the start: mean |δ| of the first over the last hidden layer (the backward
     signal δ = ∂L/∂z, `diagnostics`) and ‖∂L/∂W₁‖; then the MSE after ``epochs``.
     """
-    seeds = seed_list(seed, seeds)
+    runs = seed_list(seed, seeds)
     X, y = sine_data(n, 0)
     per: dict[str, dict[str, list[float]]] = {
         k: {} for k in ("delta_ratio", "grad_w1", "mse_start", "mse_final", "diverged")
@@ -574,31 +547,34 @@ def large_init_training(
             key = f"{act}+{init or 'default'}"
             for k in per:
                 per[k][key] = []
-            for seed in seeds:
+            for seed in runs:
                 net = MLP(1, [*hidden, 1], activation=act, init=init, rng=seed)
                 deltas, g1 = _hidden_deltas(net, X, y)
                 per["delta_ratio"][key].append(deltas[0] / deltas[-1] if deltas[-1] > 0 else math.inf)
                 per["grad_w1"][key].append(float(g1 or 0.0))
-                history = _sgd_fit(net, X, y, lr=lr, epochs=epochs)
-                bad = diverged(history) is not None
+                run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+                history = run.losses
+                bad = run.diverged_at is not None
                 per["diverged"][key].append(float(bad))
                 per["mse_start"][key].append(history[0])
-                per["mse_final"][key].append(math.inf if bad else _mse(net, X, y))
-                if seed == seeds[0]:
+                per["mse_final"][key].append(math.inf if bad else final_mse(net, X, y))
+                if seed == runs[0]:
                     curves[key] = history
-    med = {k: {c: spread(v)[0] for c, v in d.items()} for k, d in per.items()}
+    med = {k: {c: spread(v)["median"] for c, v in d.items()} for k, d in per.items()}
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
+        "seeds": list(runs),
         "activations": list(activations),
         "delta_ratio": {a: med["delta_ratio"][f"{a}+random_large"] for a in activations},
         "delta_ratio_default": {a: med["delta_ratio"][f"{a}+default"] for a in activations},
-        "delta_ratio_range": {a: spread(per["delta_ratio"][f"{a}+random_large"])[1:] for a in activations},
+        "delta_ratio_range": {
+            a: range_of(spread(per["delta_ratio"][f"{a}+random_large"])) for a in activations
+        },
         "grad_w1_ratio": {
             a: med["grad_w1"][f"{a}+random_large"] / med["grad_w1"][f"{a}+default"] for a in activations
         },
         "mse_start": med["mse_start"],
         "mse_final": med["mse_final"],
-        "mse_final_range": {c: spread(v)[1:] for c, v in per["mse_final"].items()},
+        "mse_final_range": {c: range_of(spread(v)) for c, v in per["mse_final"].items()},
         "diverged": {c: int(sum(v)) for c, v in per["diverged"].items()},
         "var_y": float(y.var()),
     }
@@ -610,14 +586,14 @@ def large_init_training(
                 [
                     act,
                     tag,
-                    _range_text(per["delta_ratio"][key]),
+                    _text(per["delta_ratio"][key]),
                     sci(med["grad_w1"][key]),
                     fmt(med["mse_start"][key]),
-                    _range_text(per["mse_final"][key], inf="diverged"),
+                    _text(per["mse_final"][key], inf="diverged"),
                 ]
             )
     p = Plotter(out, "large-init-training")
-    p.curves("loss", curves, f"MLP(1, {[*hidden, 1]}): N(0, 1) vs default init (seed {seeds[0]})")
+    p.curves("loss", curves, f"MLP(1, {[*hidden, 1]}): N(0, 1) vs default init (seed {runs[0]})")
     return Result(
         "large-init-training",
         nb,
@@ -633,7 +609,7 @@ def large_init_training(
         _conclude_large_training(nb),
         setup=f"MLP(1, {[*hidden, 1]}) on sin(πx), {n} points; random_large = N(0, 1), default = "
         f"Xavier uniform (tanh, sigmoid) / He uniform (relu); fit with SGD lr={lr} momentum=0.9, "
-        f"{epochs} epochs; δ = mean |∂L/∂z| at the start; seeds {list(seeds)}",
+        f"{epochs} epochs; δ = mean |∂L/∂z| at the start; seeds {list(runs)}",
     )
 
 
@@ -669,53 +645,43 @@ def xavier_he_uniform(
     width: int = 64,
     n: int = 256,
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
 ) -> Result:
     """``xavier_uniform`` (limit √(6/(fan_in + fan_out))) and ``he_uniform`` (limit √(6/fan_in)),
     the notes' last two formulas, for ReLU and tanh through ``depth`` hidden layers of ``width``.
 
-    Per hidden layer: the forward signal's per-unit std (`diagnostics.unit_std`) and the backward
-    signal δ = ∂L/∂z as mean |δ| (`diagnostics.delta_size`); the headline is δ at the first hidden
-    layer over δ at the last. Theory (equal widths): Xavier's variance is 1/fan_in here, and ReLU
-    halves the signal's second moment every layer, so δ shrinks by √½ ≈ 0.71 per layer toward
-    the input; He's 2/fan_in compensates (ratio ≈ 1).
+    Per hidden layer (`core.probe_flow`, the lab's one gradient-flow probe): the forward signal's
+    per-unit std (`diagnostics.unit_std`) and the backward signal δ = ∂L/∂z as its RMS; the
+    headline is δ at the first hidden layer over δ at the last. Theory (equal widths): Xavier's
+    variance is 1/fan_in here, and ReLU halves the signal's second moment every layer, so δ
+    shrinks by √½ ≈ 0.71 per layer toward the input; He's 2/fan_in compensates (ratio ≈ 1).
     """
-    seeds = seed_list(seed, seeds)
-    X, y = gaussian_data(n, width, 0)
-    ratio: dict[str, list[float]] = {}
-    std_layers: dict[str, list[list[float]]] = {}
-    delta_layers: dict[str, list[list[float]]] = {}
-    for act, init in XH_RUNS:
-        key = f"{act}+{init}"
-        ratio[key], std_layers[key], delta_layers[key] = [], [], []
-        for seed in seeds:
-            net = MLP(width, [width] * depth + [1], activation=act, init=init, rng=seed)
-            with diagnostics.Recorder(net) as rec:
-                loss = mse_loss(net(Tensor(X)), Tensor(y))
-            loss.backward()
-            hidden = rec.layers[:-1]
-            deltas = [diagnostics.delta_size(r.delta) for r in hidden]
-            std_layers[key].append([diagnostics.unit_std(r.a) for r in hidden])
-            delta_layers[key].append(deltas)
-            ratio[key].append(deltas[0] / deltas[-1])
+    runs = seed_list(seed, seeds)
+    ratio: dict[str, dict[str, float]] = {}
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
+        "seeds": list(runs),
         "depth": depth,
         "theory_relu_xavier": 0.5 ** ((depth - 1) / 2),
-        "delta_ratio": {k: spread(v)[0] for k, v in ratio.items()},
-        "delta_ratio_range": {k: spread(v)[1:] for k, v in ratio.items()},
-        "std_per_layer": {k: np.median(np.array(v), axis=0).tolist() for k, v in std_layers.items()},
-        "delta_per_layer": {k: np.median(np.array(v), axis=0).tolist() for k, v in delta_layers.items()},
+        "std_per_layer": {},
+        "delta_per_layer": {},
     }
+    for act, init in XH_RUNS:
+        key = f"{act}+{init}"
+        probe = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+        ratio[key] = probe.ratio("delta")
+        nb["std_per_layer"][key] = probe.profile("std")
+        nb["delta_per_layer"][key] = probe.profile("delta")
+    nb["delta_ratio"] = {k: sp["median"] for k, sp in ratio.items()}
+    nb["delta_ratio_range"] = {k: range_of(sp) for k, sp in ratio.items()}
     rows = []
     for key in ratio:
         s = nb["std_per_layer"][key]
-        rows.append([key, fmt(s[0]), fmt(s[-1]), _range_text(ratio[key])])
+        rows.append([key, fmt(s[0]), fmt(s[-1]), text(ratio[key])])
     p = Plotter(out, "xavier-he-uniform")
     p.per_layer(
         "std", nb["std_per_layer"], f"forward: per-unit std per layer ({depth} × {width})", "unit std"
     )
-    p.per_layer("delta", nb["delta_per_layer"], "backward: mean |δ| = mean |∂L/∂z| per layer", "mean |∂L/∂z|")
+    p.per_layer("delta", nb["delta_per_layer"], "backward: RMS of δ = ∂L/∂z per layer", "RMS of ∂L/∂z")
     return Result(
         "xavier-he-uniform",
         nb,
@@ -723,12 +689,13 @@ def xavier_he_uniform(
             "configuration",
             "unit std layer 1",
             f"unit std layer {depth}",
-            f"δ ratio 1/{depth}: median [min–max]",
+            f"δ (RMS) ratio 1/{depth}: median [min–max]",
         ],
         rows,
         _conclude_xh(nb),
-        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs, MSE to "
-        f"sin(x₀ + x₁); microgradx.init.xavier_uniform / he_uniform; seeds {list(seeds)}",
+        setup=f"MLP({width}, [{width}]×{depth} + [1]) on {n} standard-normal inputs (drawn per seed), "
+        f"MSE to sin(x₀ + x₁); microgradx.init.xavier_uniform / he_uniform; δ = RMS of ∂L/∂z; "
+        f"seeds {list(runs)}",
     )
 
 
@@ -779,7 +746,7 @@ def nonlinear_classification(
     kind: str = "xor",
     success: float = 0.9,
     seed: int = 0,
-    seeds: Sequence[int] | None = None,
+    seeds: int = len(SEEDS),
 ) -> Result:
     """The notes' first claim: g non-linear is needed "to solve classification problems that are
     not linearly separable". Data: XOR (label x₁·x₂ > 0), ``n`` training and ``n`` test points
@@ -787,10 +754,10 @@ def nonlinear_classification(
     MLP(2, [hidden, 1], tanh); both trained with `fit`, loss ``bce_with_logits``, SGD lr,
     momentum 0.9. ``kind="linear"`` is the control: a linearly separable set.
     """
-    seeds = seed_list(seed, seeds)
+    runs = seed_list(seed, seeds)
     acc: dict[str, list[float]] = {"linear": [], "hidden": []}
     train_acc: dict[str, list[float]] = {"linear": [], "hidden": []}
-    for seed in seeds:
+    for seed in runs:
         gen = np.random.default_rng(seed)
         X, y = xor_data(n, gen, kind)
         Xt, yt = xor_data(n, gen, kind)
@@ -799,24 +766,25 @@ def nonlinear_classification(
             "hidden": MLP(2, [hidden, 1], activation="tanh", rng=seed),
         }
         for name, model in models.items():
-            _sgd_fit(model, X, y, lr=lr, epochs=epochs, loss="bce_with_logits")
+            opt = SGD(model.parameters(), lr=lr, momentum=0.9)
+            fit(model, X, y, loss="bce_with_logits", optimizer=opt, epochs=epochs, progress=False)
             acc[name].append(_accuracy(model, Xt, yt))
             train_acc[name].append(_accuracy(model, X, y))
     nb: dict[str, Any] = {
-        "seeds": list(seeds),
+        "seeds": list(runs),
         "kind": kind,
         "hidden": hidden,
         "success": success,
-        "accuracy": {k: spread(v)[0] for k, v in acc.items()},
-        "accuracy_range": {k: spread(v)[1:] for k, v in acc.items()},
-        "train_accuracy": {k: spread(v)[0] for k, v in train_acc.items()},
+        "accuracy": {k: spread(v)["median"] for k, v in acc.items()},
+        "accuracy_range": {k: range_of(spread(v)) for k, v in acc.items()},
+        "train_accuracy": {k: spread(v)["median"] for k, v in train_acc.items()},
     }
     rows = [
-        ["linear: Layer(2, 1)", _range_text(train_acc["linear"], pct), _range_text(acc["linear"], pct)],
+        ["linear: Layer(2, 1)", _text(train_acc["linear"], pct), _text(acc["linear"], pct)],
         [
             f"MLP(2, [{hidden}, 1]), tanh",
-            _range_text(train_acc["hidden"], pct),
-            _range_text(acc["hidden"], pct),
+            _text(train_acc["hidden"], pct),
+            _text(acc["hidden"], pct),
         ],
     ]
     return Result(
@@ -826,5 +794,5 @@ def nonlinear_classification(
         rows,
         _conclude_classification(nb),
         setup=f"{kind}: {n} train + {n} test points uniform in [−1, 1]²; fit, loss bce_with_logits, "
-        f"SGD lr={lr} momentum=0.9, {epochs} epochs, full batch; seeds {list(seeds)}",
+        f"SGD lr={lr} momentum=0.9, {epochs} epochs, full batch; seeds {list(runs)}",
     )
