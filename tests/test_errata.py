@@ -406,10 +406,10 @@ def test_e14_delta_shrinks_by_sigma_prime_times_the_weights():
     assert np.median(ratios["random_large"]) > 5 * np.median(ratios["xavier_uniform"])
 
 
-def test_e15_tanh_wins_by_its_slope_not_by_zero_centring_alone():
+def test_e15_zero_centring_alone_does_not_explain_tanhs_win():
     """E15: under identical training, a zero-centred sigmoid σ(z) − ½ does no better than
-    sigmoid; sigmoid at 4× the learning rate (tanh is 4× steeper at 0: tanh(z) = 2σ(2z) − 1)
-    closes most of the gap to tanh."""
+    sigmoid; in this setup sigmoid at 4× the learning rate (tanh is 4× steeper at 0:
+    tanh(z) = 2σ(2z) − 1) closes most of the gap to tanh."""
     from microgradx.lab.core import sine_data
 
     X, y = sine_data(128, 0)
@@ -427,7 +427,7 @@ def test_e15_tanh_wins_by_its_slope_not_by_zero_centring_alone():
     fast = np.median([final("sigmoid", 0.2, s) for s in range(5)])
     assert cen > 0.8 * sig  # centring alone: no real gain
     assert tanh < 0.1 * sig
-    assert fast < 0.1 * sig  # the slope (here: a 4× step) is what closes the gap
+    assert fast < 0.1 * sig  # here a 4× step closes most of the gap
 
 
 def test_e19_relu_constant_init_is_not_even_linear():
