@@ -44,6 +44,12 @@ class Optimizer:
 
     where = "Optimizer"
 
+    #: Options of ``torch.optim`` that a PyTorch state dict carries and that change the update,
+    #: with the value this optimizer implements. Loading a group that asks for another value is
+    #: refused: ignoring ``maximize=True`` would silently step the wrong way. (``foreach``,
+    #: ``fused``, ``capturable`` and ``differentiable`` choose kernels, not the numbers.)
+    torch_flags: Mapping[str, bool] = {"maximize": False}
+
     def __init__(self, params: Any, defaults: Mapping[str, Any]) -> None:
         self.defaults: dict[str, Any] = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
@@ -182,7 +188,9 @@ class Optimizer:
         Raises:
             ValueError: not a dict with exactly ``"state"`` and ``"param_groups"``, a different
                 number of groups or of parameters in a group, a missing or bad hyper-parameter,
-                state for an index no group lists, an unknown state entry, or an array whose
+                state for an index no group lists, an unknown state entry, a PyTorch option
+                that changes the update (`torch_flags`: ``maximize=True``, Adam's
+                ``decoupled_weight_decay``) set otherwise than this optimizer implements, or an array whose
                 shape is not its parameter's (each message names the group, index and entry).
         """
         where = f"{self.where}.load_state_dict"
@@ -225,6 +233,12 @@ class Optimizer:
             missing = [k for k in self.defaults if k not in saved]
             if missing:
                 raise ValueError(f"{gwhere} lacks the hyper-parameter(s) {', '.join(map(repr, missing))}")
+            for flag, implemented in self.torch_flags.items():
+                if flag in saved and saved[flag] is not None and bool(saved[flag]) != implemented:
+                    raise ValueError(
+                        f"{gwhere} has {flag}={saved[flag]!r}; microgradx's {self.where} implements "
+                        f"only {flag}={implemented!r}"
+                    )
             new = self._check_group({k: v for k, v in saved.items() if k != "params"}, gwhere)
             for idx, p in zip(ids, group["params"], strict=True):
                 idx = validation.integer(idx, "a parameter index", gwhere, minimum=0)
@@ -493,6 +507,7 @@ class Adam(Optimizer):
     """
 
     where = "Adam"
+    torch_flags: Mapping[str, bool] = {"maximize": False, "decoupled_weight_decay": False}
     _decoupled = False  # AdamW: decay the weights instead of adding λ·p to the gradient
 
     def __init__(
@@ -625,6 +640,7 @@ class AdamW(Adam):
 
     where = "AdamW"
     _decoupled = True
+    torch_flags: Mapping[str, bool] = {"maximize": False, "decoupled_weight_decay": True}
 
     def __init__(
         self,

@@ -210,3 +210,33 @@ def test_float32_state_stays_float32_and_matches_torch_float32(name):
     assert w.data.dtype == np.float32
     assert {v.dtype for k, v in opt.state[w].items() if k != "step"} == {np.dtype(np.float32)}
     np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("name", "torch_name", "flags"),
+    [
+        ("SGD", "SGD", {"maximize": True}),
+        ("Adam", "Adam", {"maximize": True}),
+        ("Adam", "Adam", {"decoupled_weight_decay": True}),  # that is AdamW's update
+        ("AdamW", "Adam", {}),  # torch's Adam says decoupled_weight_decay=False
+    ],
+)
+def test_a_torch_state_dict_asking_for_another_update_is_refused(name, torch_name, flags):
+    """Flags that change torch's update are not ignored: maximize=True would step the wrong way."""
+    w = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    tsd = getattr(torch.optim, torch_name)([w], lr=0.1, **flags).state_dict()
+    opt = getattr(optim, name)([mgx.nn.Parameter(np.zeros(2))], lr=0.1)
+    before = dict(opt.param_groups[0])
+    flag = next(iter(flags), "decoupled_weight_decay")
+    with pytest.raises(ValueError, match=rf"{flag}=\w+; microgradx's {name} implements only {flag}="):
+        opt.load_state_dict(tsd)
+    assert opt.param_groups[0] == before
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_torch_state_dicts_of_the_same_optimizer_load(name):
+    w = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
+    tsd = getattr(torch.optim, name)([w], lr=0.1).state_dict()
+    opt = getattr(optim, name)([mgx.nn.Parameter(np.zeros(2))], lr=0.5)
+    opt.load_state_dict(tsd)
+    assert opt.param_groups[0]["lr"] == 0.1
