@@ -13,7 +13,10 @@ What maps to what:
 - ``MLP`` and ``Sequential`` → ``Sequential`` (a Layer's Linear and activation side by side);
 - ``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU`` → the same
   names in ``torch.nn``, with ``negative_slope``, ``alpha``, ``num_parameters`` and PReLU's
-  learned slopes copied (`ACTIVATION_MAP`).
+  learned slopes copied (`ACTIVATION_MAP`);
+- ``Softmax(axis)`` → ``torch.nn.Softmax(dim=axis)``: the one setting whose name differs.
+  Torch's ``Softmax()`` with ``dim=None`` (a legacy default that guesses the axis from the
+  input's rank) is refused with a ``ValueError``: give ``dim``.
 
 `from_torch` reads a ``Sequential`` that has the shape of an MLP (every ``Linear`` with a bias,
 each followed by at most one activation, the same activation between all hidden layers) as an
@@ -34,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import functional
-from .nn.activation import ACTIVATIONS, ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Tanh
+from .nn.activation import ACTIVATIONS, ELU, SELU, LeakyReLU, PReLU, ReLU, Sigmoid, Softmax, Tanh
 from .nn.layers import MLP, Layer, Sequential
 from .nn.module import Module
 from .tensor import Tensor
@@ -57,21 +60,34 @@ ACTIVATION_MAP: dict[type[Module], tuple[str, tuple[str, ...]]] = {
     SELU: ("SELU", ()),
 }
 
+#: Every module without weights that the bridge converts: its ``torch.nn`` class name and its
+#: settings as (our attribute, torch's attribute and keyword) pairs. The activations above keep
+#: their names; Softmax's ``axis`` is torch's ``dim``.
+_MODULES: dict[type[Module], tuple[str, tuple[tuple[str, str], ...]]] = {
+    **{cls: (name, tuple((s, s) for s in settings)) for cls, (name, settings) in ACTIVATION_MAP.items()},
+    Softmax: ("Softmax", (("axis", "dim"),)),
+}
+
 # A Layer's activation may also be a function (``mgx.relu``) or a Tensor method (``Tensor.relu``):
-# the ones that need no weight (all but prelu) map to the module with the function's defaults.
-_FUNCTION_NAMES = [n for n, c in ACTIVATIONS.items() if c in ACTIVATION_MAP and c is not PReLU]
+# the ones that need no weight (all but prelu) map to the module with the function's defaults
+# (softmax's is axis -1, as nn.Softmax's).
+_FUNCTION_MODULES: dict[str, type[Module]] = {
+    **{n: c for n, c in ACTIVATIONS.items() if c in ACTIVATION_MAP and c is not PReLU},
+    "softmax": Softmax,
+}
+_FUNCTION_NAMES = list(_FUNCTION_MODULES)
 _FUNCTIONS: dict[Callable[..., Any], type[Module]] = {
-    f: ACTIVATIONS[name]
-    for name in _FUNCTION_NAMES
+    f: cls
+    for name, cls in _FUNCTION_MODULES.items()
     for f in (getattr(functional, name, None), getattr(Tensor, name, None))
     if f is not None
 }
 
 _SUPPORTED_MGX = "Layer, MLP, Sequential and the activation modules " + ", ".join(
-    cls.__name__ for cls in ACTIVATION_MAP
+    cls.__name__ for cls in _MODULES
 )
 _SUPPORTED_TORCH = "torch.nn.Linear, torch.nn.Sequential and torch.nn." + ", torch.nn.".join(
-    name for name, _ in ACTIVATION_MAP.values()
+    name for name, _ in _MODULES.values()
 )
 
 
@@ -108,7 +124,7 @@ def to_torch(model: Module) -> torch.nn.Module:
     ``(out, in)``) and the bias copied; a Layer's activation becomes the next module;
     ``MLP`` and ``Sequential`` → ``torch.nn.Sequential``; activation modules → the same
     names in ``torch.nn`` (LeakyReLU's ``negative_slope``, ELU's ``alpha``, PReLU's slopes
-    copied). Every array is copied exactly and keeps its dtype: float32 parameters give float32
+    copied; ``Softmax(axis)`` → ``Softmax(dim=axis)``). Every array is copied exactly and keeps its dtype: float32 parameters give float32
     torch parameters. The result owns its parameters (training it does not change ``model``)
     and building it draws no random numbers (torch's generator is left as it was).
 
@@ -180,7 +196,7 @@ def _to_torch(torch: Any, m: Any, path: str) -> list[Any]:
                 raise TypeError(
                     f"to_torch: {_what(act, where)} has no PyTorch counterpart; a Layer's "
                     f"activation converts when it is a name, one of the activation modules "
-                    f"({', '.join(c.__name__ for c in ACTIVATION_MAP)}) or one of the functions "
+                    f"({', '.join(c.__name__ for c in _MODULES)}) or one of the functions "
                     f"microgradx.{', microgradx.'.join(_FUNCTION_NAMES)}"
                 )
             act = cls()
@@ -189,14 +205,14 @@ def _to_torch(torch: Any, m: Any, path: str) -> list[Any]:
         children = [(f"layers.{k}", layer) for k, layer in enumerate(m.layers)]
     elif kind is Sequential:
         children = [(str(k), child) for k, child in enumerate(m)]
-    elif kind in ACTIVATION_MAP:
-        name, settings = ACTIVATION_MAP[kind]
+    elif kind in _MODULES:
+        name, settings = _MODULES[kind]
         if kind is PReLU:
             slope = m.weight.data
             t_act = torch.nn.PReLU(m.num_parameters, dtype=_torch_dtype(torch, slope))
             _copy_into(torch, t_act.weight, slope)
             return [t_act]
-        return [getattr(torch.nn, name)(**{s: getattr(m, s) for s in settings})]
+        return [getattr(torch.nn, name)(**{theirs: getattr(m, ours) for ours, theirs in settings})]
     else:
         raise TypeError(f"to_torch: {_what(m, path)} has no PyTorch counterpart; supported: {_SUPPORTED_MGX}")
     pieces = []
@@ -214,7 +230,8 @@ def from_torch(module: torch.nn.Module) -> Module:
     at most one activation, the hidden ones all the same kind with the same settings) → `MLP`,
     each activation folded into its Layer; any other ``Sequential`` → `Sequential`, one module
     per torch module (state-dict keys as torch's); ``Sigmoid``, ``Tanh``, ``ReLU``,
-    ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU`` → ours, settings and slopes copied. Every
+    ``LeakyReLU``, ``PReLU``, ``ELU``, ``SELU`` → ours, settings and slopes copied;
+    ``Softmax(dim=d)`` → ``Softmax(axis=d)``. Every
     array is copied exactly, float32 staying float32 and float64 float64, so
     ``from_torch(to_torch(net)).state_dict()`` equals ``net.state_dict()`` bit for bit for an
     MLP. Draws no random numbers.
@@ -227,7 +244,7 @@ def from_torch(module: torch.nn.Module) -> Module:
         TypeError: ``module`` (or a module inside it, named by its place) has no microgradx
             counterpart, e.g. ``Conv2d`` or ``Dropout``; or it is not a torch module.
         ValueError: a parameter of another dtype than float32 or float64 (float16, bfloat16),
-            or a setting microgradx refuses (ELU with alpha ≤ 0).
+            or a setting microgradx refuses (ELU with alpha ≤ 0, ``Softmax`` with ``dim=None``).
 
     Examples:
         >>> import torch, microgradx as mgx
@@ -254,7 +271,7 @@ def _numpy(torch: Any, param: Any, path: str) -> np.ndarray:
     return param.detach().cpu().numpy().copy()
 
 
-_TORCH_ACTIVATIONS = {name: cls for cls, (name, _) in ACTIVATION_MAP.items()}
+_TORCH_ACTIVATIONS = {name: cls for cls, (name, _) in _MODULES.items()}
 
 
 def _torch_name(torch: Any, kind: type) -> str:
@@ -288,8 +305,14 @@ def _from_torch(torch: Any, m: Any, path: str) -> Module:
             act = PReLU(m.num_parameters, dtype=slope.dtype)
             np.copyto(act.weight.data, slope)
             return act
-        settings = ACTIVATION_MAP[cls][1]
-        return cls(**{s: getattr(m, s) for s in settings})
+        if cls is Softmax and m.dim is None:
+            raise ValueError(
+                f"from_torch: {_what(m, path, 'torch.nn.Softmax')} has dim=None, PyTorch's legacy "
+                f"default that guesses the axis from the input's rank; microgradx needs the axis: "
+                f"build it as torch.nn.Softmax(dim=-1) (or the axis that holds the classes)"
+            )
+        settings = _MODULES[cls][1]
+        return cls(**{ours: getattr(m, theirs) for ours, theirs in settings})
     raise TypeError(
         f"from_torch: {_what(m, path, _torch_name(torch, kind))} has no microgradx counterpart; "
         f"supported: {_SUPPORTED_TORCH}"
@@ -300,7 +323,7 @@ def _signature(act: Module | None) -> Any:
     """What makes two hidden activations 'the same' for an MLP: class and settings, not slopes."""
     if act is None:
         return None
-    return type(act), tuple(getattr(act, s) for s in ACTIVATION_MAP[type(act)][1])
+    return type(act), tuple(getattr(act, ours) for ours, _ in _MODULES[type(act)][1])
 
 
 def _as_mlp(modules: list[Module]) -> MLP | None:
@@ -319,7 +342,7 @@ def _as_mlp(modules: list[Module]) -> MLP | None:
                 return None
             layers.append(m)
             activations.append(None)
-        elif type(m) in ACTIVATION_MAP and layers and activations[-1] is None:
+        elif type(m) in _MODULES and layers and activations[-1] is None:
             activations[-1] = m
         else:
             return None

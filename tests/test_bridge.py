@@ -301,6 +301,81 @@ def test_bare_linear_and_activations(torch):
     assert type(mgx.from_torch(torch.nn.Sequential())) is nn.Sequential
 
 
+# ------------------------------------------------------------------------------- softmax
+def _softmax_inputs():
+    """Random rows, a row of zeros and |x| = 1e3 (logits far apart: a softmax saturates to one-hot)."""
+    x = _inputs()
+    x[4] = [1e3, 0.0, -1e3]
+    return x
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("axis", [1, -1, 0])
+def test_a_sequential_ending_in_softmax_computes_what_torch_computes(torch, axis):
+    """nn.Softmax(axis) -> torch.nn.Softmax(dim=axis): outputs, input and parameter gradients
+    through the whole Sequential agree with PyTorch's, for the class axis and for axis 0."""
+    model = nn.Sequential(
+        nn.Layer(3, 5, activation="tanh", rng=1), nn.Layer(5, 4, rng=2), nn.Softmax(axis=axis)
+    )
+    tnet = mgx.to_torch(model)
+    assert type(tnet[-1]) is torch.nn.Softmax and tnet[-1].dim == axis
+    x = _softmax_inputs()
+    g = np.random.default_rng(5).normal(size=(6, 4))  # not all ones: sum(softmax) has zero gradient
+
+    xm = mgx.Tensor(x, requires_grad=True)
+    ym = model(xm)
+    (ym * g).sum().backward()
+    xt = torch.tensor(x, requires_grad=True)
+    yt = tnet(xt)
+    (yt * torch.from_numpy(g)).sum().backward()
+
+    np.testing.assert_allclose(ym.data.sum(axis=axis), 1.0, rtol=1e-12)  # probabilities
+    np.testing.assert_allclose(yt.detach().numpy(), ym.data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xt.grad.numpy(), xm.grad, rtol=1e-10, atol=1e-12)
+    pairs = _pairs(model, tnet)
+    assert len(pairs) == 4
+    for p, q in pairs:
+        assert np.abs(p.grad).max() > 0
+        np.testing.assert_allclose(_as_ours(q.grad), p.grad, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.torch
+def test_softmax_round_trips_with_its_axis(torch):
+    # ours -> torch -> ours: the MLP whose output activation is a Softmax comes back bit for bit
+    net = nn.MLP(3, [5, 4], activation="relu", output_activation=nn.Softmax(axis=1), rng=0)
+    back = mgx.from_torch(mgx.to_torch(net))
+    assert type(back) is nn.MLP and type(back.layers[-1].activation) is nn.Softmax
+    assert back.layers[-1].activation.axis == 1
+    _same_state(back.state_dict(), net.state_dict())
+    # torch -> ours: dim becomes axis, in a bare module, an MLP-shaped and another Sequential
+    assert mgx.from_torch(torch.nn.Softmax(dim=0)).axis == 0
+    t = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2), torch.nn.Softmax(dim=-1)
+    )
+    ours = mgx.from_torch(t)
+    assert type(ours) is nn.MLP and ours.layers[-1].activation.axis == -1
+    x = _softmax_inputs()
+    np.testing.assert_allclose(
+        ours(x).data, t(torch.from_numpy(x).float()).detach().numpy(), rtol=1e-6, atol=1e-7
+    )
+    seq = mgx.from_torch(torch.nn.Sequential(torch.nn.Softmax(dim=1), torch.nn.Linear(3, 2)))
+    assert [type(m).__name__ for m in seq] == ["Softmax", "Layer"] and seq[0].axis == 1
+    assert mgx.to_torch(nn.Softmax(axis=0)).dim == 0
+    # a Layer whose activation is the function or the method: torch's Softmax on the last axis
+    for fn in (mgx.softmax, mgx.Tensor.softmax):
+        assert mgx.to_torch(nn.Layer(2, 3, activation=fn, rng=0))[1].dim == -1
+
+
+@pytest.mark.torch
+def test_torchs_legacy_softmax_without_dim_is_refused(torch):
+    for module, where in [
+        (torch.nn.Softmax(), r"the model \(torch.nn.Softmax\)"),
+        (torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softmax()), r"'1' \(torch.nn.Softmax\)"),
+    ]:
+        with pytest.raises(ValueError, match=where + r" has dim=None.*torch.nn.Softmax\(dim=-1\)"):
+            mgx.from_torch(module)
+
+
 # -------------------------------------------------------------------------------- errors
 def test_every_activation_module_is_bridged():
     assert set(ACTIVATION_MAP) == set(nn.ACTIVATIONS.values())
