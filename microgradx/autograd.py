@@ -12,18 +12,20 @@ Reverse-mode autodiff in three steps:
    `_unbroadcast`, the one place that knows about broadcasting.
 
 `topological_order` is the same order over every tensor of a graph (constants too), for the
-graph walk, `explain` and `trace_backward`.
+graph walk, `explain` and `trace_backward`. `isolated_backward` lets a tool (`why`,
+`compare_orders`) run backward passes of its own that leave the graph as it found it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["run_backward", "topological_order"]
+__all__ = ["isolated_backward", "run_backward", "topological_order"]
 
 
 def _graph_parents(t: Any) -> tuple:
@@ -60,6 +62,53 @@ def topological_order(root: Any, keep: dict | None = None) -> list:
             done.add(id(t))
             order.append(t)
     return order
+
+
+@contextlib.contextmanager
+def isolated_backward(root: Any) -> Iterator[list]:
+    """Backward passes of ``root``'s graph that leave no trace: for tools that run their own.
+
+    Inside the ``with`` block every tensor of the graph has ``.grad = None``, so a pass run there
+    gives exactly one pass's gradients. On leaving (also after an error) everything a backward
+    pass changes is put back as it was:
+
+    - each tensor's ``.grad`` (the same array object);
+    - the backward epoch and each leaf's in-place-change state (``_held``, ``_snap``; see
+      `Tensor.data`): a pass starts a new epoch, which would otherwise disarm the check, so that
+      ``w.data[...] = 7; L.backward()`` silently gave a wrong gradient instead of raising;
+    - each op's ``backward_runs`` counter (what `microgradx.why` reads as "backward ran n times").
+
+    Yields:
+        the graph's tensors in `topological_order`.
+
+    Examples:
+        >>> import microgradx as mgx
+        >>> w = mgx.Tensor(0.5, requires_grad=True)
+        >>> L = w * w
+        >>> with isolated_backward(L):
+        ...     L.backward()
+        ...     float(w.grad)
+        1.0
+        >>> w.grad is None, L._ctx.backward_runs
+        (True, 0)
+    """
+    tensors = topological_order(root)
+    grads = [(t, t.grad) for t in tensors]
+    leaves = [(t, t._snap, t._held) for t in tensors if t._ctx is None]
+    runs = [(t._ctx, t._ctx.backward_runs) for t in tensors if t._ctx is not None]
+    epoch = _function._epoch
+    try:
+        for t in tensors:
+            t.grad = None
+        yield tensors
+    finally:
+        for t, g in grads:
+            t.grad = g
+        for t, snap, held in leaves:
+            t._snap, t._held = snap, held
+        for ctx, n in runs:
+            ctx.backward_runs = n
+        _function._epoch = epoch
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:

@@ -126,6 +126,49 @@ def test_gradcheck_leaves_closed_over_parameters_grad_as_it_was():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_isolated_backward_puts_back_grads_counters_and_the_in_place_check():
+    from microgradx.autograd import isolated_backward
+
+    w = mgx.Tensor(np.array([0.5, -2.0]), requires_grad=True, name="w")
+    x = mgx.Tensor(np.array([3.0, 1e3]), name="x")
+    L = (w * x).sum()
+    held = np.array([10.0, 20.0])
+    w.grad = held
+    with isolated_backward(L) as tensors:
+        assert tensors[-1] is L and all(t.grad is None for t in tensors)
+        L.backward()
+        np.testing.assert_array_equal(w.grad, [3.0, 1e3])  # one pass, nothing accumulated
+        L.backward()  # a second pass inside is fine too
+    assert w.grad is held and held.tolist() == [10.0, 20.0]
+    assert x.grad is None and L.grad is None and L._ctx.backward_runs == 0
+    w.data[...] = 7.0  # the check is armed again: a change before the real pass raises
+    with pytest.raises(RuntimeError, match=r"'w' .*changed in place"):
+        L.backward()
+    # the same for a constant (no grad) whose .data was read, so copied, before the isolated pass
+    L = (w * x).sum()
+    _ = x.data
+    with isolated_backward(L):
+        L.backward()
+    x.data[...] = 7.0
+    with pytest.raises(RuntimeError, match=r"'x' .*changed in place"):
+        L.backward()
+    # an error inside still puts everything back
+    y = mgx.Tensor(1.5, requires_grad=True, name="y")
+    M = y * y
+
+    def fail_inside() -> None:
+        with isolated_backward(M):
+            M.backward()
+            raise KeyError("inside")
+
+    with pytest.raises(KeyError):
+        fail_inside()
+    assert y.grad is None and M._ctx.backward_runs == 0
+    y.data[...] = 2.0
+    with pytest.raises(RuntimeError, match=r"'y' .*changed in place"):
+        M.backward()
+
+
 def test_forward_returning_a_tuple_is_a_type_error():
     class TwoOutputs(mgx.Function):
         @staticmethod

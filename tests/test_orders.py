@@ -86,6 +86,28 @@ def test_nothing_is_touched():
 
 
 @pytest.mark.parametrize("order", list(ORDERS))
+def test_the_in_place_check_and_the_backward_counter_survive(order):
+    """compare_orders runs a backward pass of its own; it must not disarm the engine's in-place
+    check (the real backward would then silently use the changed w: 2·7 = 14 instead of raising)
+    nor count as a pass of the user's (why would read a second pass as 'accumulated-twice')."""
+    w = mgx.Tensor(0.5, requires_grad=True, name="w")
+    L = w * w
+    L.name = "L"
+    compare_orders(L, order)
+    assert L._ctx.backward_runs == 0
+    w.data[...] = 7.0
+    with pytest.raises(RuntimeError, match=r"'w' .*changed in place"):
+        L.backward()
+    # after a real backward: compare_orders, then backward again is one more pass, counted once
+    w2 = mgx.Tensor(0.5, requires_grad=True, name="w2")
+    L2 = w2 * w2
+    L2.backward()
+    compare_orders(L2, order)
+    assert L2._ctx.backward_runs == 1 and float(w2.grad) == 1.0
+    assert mgx.why(L2, w2).verdict == "ok"
+
+
+@pytest.mark.parametrize("order", list(ORDERS))
 def test_on_a_tree_the_orders_agree(order):
     w = [mgx.Tensor(v, requires_grad=True, name=f"w{i}") for i, v in enumerate([0.5, -1.5, 2.0, 0.25])]
     x = [mgx.Tensor(v, name=f"x{i}") for i, v in enumerate([1.0, 2.0, -1.0, 3.0])]

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import _unbroadcast, topological_order
+from ..autograd import _unbroadcast, isolated_backward, topological_order
 from .names import names_for, wrap
 from .stepper import Stepper, _show
 from .trace import trace_backward
@@ -172,8 +172,9 @@ def compare_orders(
         model: an `nn.Module` to name parameters by.
 
     Returns:
-        An `OrderReport`. No ``.grad`` in the graph changes: the engine's pass runs with every
-        gradient set aside and put back afterwards, and the naive one works on its own copies.
+        An `OrderReport`. No ``.grad`` in the graph changes: the engine's pass runs inside
+        `microgradx.autograd.isolated_backward` (every gradient, backward counter and in-place
+        check put back afterwards), and the naive one works on its own copies.
 
     Raises:
         ValueError: unknown ``order``; ``"no-visited"`` needing more than `MAX_NAIVE_STEPS` calls.
@@ -185,15 +186,8 @@ def compare_orders(
         )
     if not (hasattr(root, "_ctx") and hasattr(root, "data")):
         raise TypeError(f"compare_orders: root must be a Tensor, got {type(root).__name__}")
-    tensors = topological_order(root)
-    saved = [(t, t.grad) for t in tensors]
-    try:
-        for t in tensors:
-            t.grad = None
+    with isolated_backward(root) as tensors:  # grads, counters and the in-place check put back
         trace = trace_backward(root, gradient, model=model)
-    finally:
-        for t, g in saved:
-            t.grad = g
     seed = np.asarray(trace[0].upstream) if trace else None
     steps = _replay(root, seed, trace, order, names_for(tensors, model))
     return OrderReport(root, order, trace, steps, model)

@@ -58,9 +58,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import function as _function
 from ..activations import ReLU
-from ..autograd import run_backward, topological_order
+from ..autograd import isolated_backward, run_backward, topological_order
 from ..diagnostics import measures
 from ..formatting import fmt, shaped
 from ..function import NO_FORMULA
@@ -288,7 +287,7 @@ class _Question:
 
         Returns how many passes had started at root before (None for a leaf root).
         """
-        root, order = self.root, self.order
+        root = self.root
         ctx = root._ctx
         runs = None if ctx is None else ctx.backward_runs
         seed = None
@@ -296,29 +295,15 @@ class _Question:
             seed = np.ones_like(root.data)
             if root.grad is not None and runs:
                 seed = np.asarray(root.grad) / runs
-        saved = [(t, t.grad) for t in order]
-        checks = [(t, t._snap, t._held) for t in order if t._ctx is None]
-        epoch = _function._epoch
 
         def record(node: Any, upstream: np.ndarray, passed: list) -> None:
             self.steps.append(
                 (node, upstream.copy(), [(p, None if g is None else g.copy()) for p, g in passed])
             )
 
-        try:
-            for t in order:
-                t.grad = None
-            with np.errstate(all="ignore"):
-                run_backward(root, seed, record=record)
+        with isolated_backward(root), np.errstate(all="ignore"):
+            run_backward(root, seed, record=record)
             self.grad = self.wrt.grad
-        finally:
-            for t, g in saved:
-                t.grad = g
-            for t, snap, held in checks:
-                t._snap, t._held = snap, held
-            _function._epoch = epoch
-            if ctx is not None:
-                ctx.backward_runs = runs
         return runs
 
     def _ran(self) -> str:
