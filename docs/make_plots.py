@@ -117,6 +117,8 @@ def make_lab_page() -> list[pathlib.Path]:
         if r.note:
             parts.append(f"**How to read it.** {r.note[0].upper()}{r.note[1:]}.\n")
         parts.append(f"**Measured.** {r.conclusion}.\n")
+        if r.diagnosis:
+            parts.append(f"**Why, in the engine's words.** {r.diagnosis[0].upper()}{r.diagnosis[1:]}\n")
         for e in r.errata:
             parts.append(
                 f"**Where the notes are wrong or imprecise.** {e}. See [notes-errata.md](notes-errata.md).\n"

@@ -108,6 +108,31 @@ def test_dying_relu():
     assert "the loss diverged before every unit was dead" in r.conclusion
     assert "no difference" in r.conclusion and "does not prevent" in r.conclusion
     assert any("small positive initial bias" in e for e in r.errata)
+    # the engine's own diagnosis of the dead units' weights (issue 10 item 4), printed
+    assert r["why_verdict"] == "blocked-by-relu"
+    assert r.diagnosis.startswith(f"in the bias -3 run (seed {r['seeds'][0]}), `microgradx.why`")
+    assert "every path from W1 to L runs through a ReLU whose input is ≤ 0" in r.diagnosis
+    assert "∂L/∂W1 = 0 in all 16 entries, exactly" in r.diagnosis
+    assert f"\nwhy: {r.diagnosis}\n" in str(r)
+
+
+def test_dying_relu_why_is_the_engines_verdict_not_a_label():
+    """`_why_dead` asks `mgx.why` about the net's real gradient: a layer wrongly reported dead
+    gets the engine's "ok", a truly dead one "blocked-by-relu" citing its z; no dead layer, None."""
+    from microgradx.lab import relu_experiments
+
+    X, y = sine_data(32, 0)
+    alive = relu_experiments._dead_run(X, y, width=8, lr=0.05, epochs=5, bias=0.0, seed=0)
+    dead = relu_experiments._dead_run(X, y, width=8, lr=0.05, epochs=5, bias=-3.0, seed=0)
+    assert dead["dead_layers"][0] == 1.0 and max(alive["dead_layers"]) < 1.0
+    assert relu_experiments._why_dead([("alive", alive)], X, y) is None
+    d, label = relu_experiments._why_dead([("alive", alive), ("dead", dead)], X, y)
+    assert label == "dead" and d.verdict == "blocked-by-relu" and d.wrt is dead["net"].layers[0].weight
+    assert any(e.name == "a1" for e in d.evidence)
+    assert all(p.grad is None for p in dead["net"].parameters())  # left as zero_grad() leaves them
+    lying = {**alive, "dead_layers": [1.0, 1.0]}
+    d, _ = relu_experiments._why_dead([("lying", lying)], X, y)
+    assert d.verdict == "ok"
 
 
 def test_dying_relu_bias_remedy_is_trained_exactly_as_its_baseline(monkeypatch):

@@ -67,6 +67,8 @@ class Result:
         setup: one line describing the network, data and training.
         description: the claim tested (the experiment's one-line description).
         note: how to read the table (e.g. why ‖∂L/∂W‖ is not the gauge of gradient flow).
+        diagnosis: what `microgradx.why` says about a gradient the experiment is about (the
+            dying-ReLU experiment: why a dead unit's weights get a zero gradient), or "".
     """
 
     name: str
@@ -79,6 +81,7 @@ class Result:
     setup: str = ""
     description: str = ""
     note: str = ""
+    diagnosis: str = ""
 
     def __getitem__(self, key: str) -> Any:
         return self.numbers[key]
@@ -98,6 +101,8 @@ class Result:
         if self.note:
             parts.append(f"note: {self.note}")
         parts.append(f"conclusion: {self.conclusion}")
+        if self.diagnosis:
+            parts.append(f"why: {self.diagnosis}")
         for e in self.errata:
             parts.append(f"notes erratum: {e}")
         for f in self.files:

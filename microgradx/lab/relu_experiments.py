@@ -55,6 +55,27 @@ def _zero_gradient_units(net: Any, X: np.ndarray, y: np.ndarray) -> float:
     return frozen / total
 
 
+def _why_dead(runs: list[tuple[str, dict]], X: np.ndarray, y: np.ndarray) -> tuple[Any, str] | None:
+    """`microgradx.why`'s diagnosis of a dead layer's weights: in the first of ``runs`` (label,
+    `_dead_run` result) that ends with a hidden layer whose every unit is dead, that layer's
+    ``W{k}`` after one full-batch backward pass of the trained net. None if no run has one."""
+    from ..viz.why import why  # the viz package loads only when the experiment runs
+
+    for label, r in runs:
+        net = r["net"]
+        layer = next((k for k, d in enumerate(r["dead_layers"]) if d == 1.0), None)
+        if layer is None:
+            continue
+        net.zero_grad()
+        with np.errstate(all="ignore"):
+            loss = mse_loss(net(Tensor(X)), Tensor(y))
+            loss.backward()
+            d = why(loss, net.layers[layer].weight, model=net)
+        net.zero_grad()
+        return d, label
+    return None
+
+
 def _with_bias(net: Any, bias: float) -> Any:
     for layer in net.layers[:-1]:
         layer.bias.data[:] = bias
@@ -210,6 +231,17 @@ def dying_relu(
     ph = results["positive_bias_high_lr"]
     prevented = all(r["diverged_at"] is None and r["dead"] < 0.5 for r in ph)
     numbers["bias_remedy_prevents_high_lr_failure"] = prevented
+    # why the dead units' weights never move, in the engine's words (`mgx.why`)
+    candidates = [
+        (f"the bias {bias:g} run (seed {s})", r) for s, r in zip(runs, results["negative_bias"], strict=True)
+    ] + [(f"the lr={high_lr} run (seed {s})", r) for s, r in zip(runs, results["high_lr"], strict=True)]
+    found = _why_dead(candidates, X, y)
+    numbers["why_verdict"] = None if found is None else found[0].verdict
+    diagnosis = (
+        "no run ended with a hidden layer dead on every input"
+        if found is None
+        else f"in {found[1]}, `microgradx.why` on the dead layer's weights says: {found[0]}"
+    )
 
     p = Plotter(out, "dying-relu")
     p.curves("loss", curves, f"ReLU network: training loss (seed {runs[0]})", log=True)
@@ -281,6 +313,7 @@ def dying_relu(
         conclusion,
         errata=errata,
         files=p.files,
+        diagnosis=diagnosis,
         setup=f"MLP(1, [{width}, {width}, 1], relu, He-uniform weights), sin(πx) on {n} points in "
         f"[−1, 1], every run trained with fit: full-batch SGD, {epochs} epochs, seeds {runs[0]}–{runs[-1]} "
         f"(weights); fit stops where the loss diverges ({fmt(int(DIVERGENCE_FACTOR))}× the first); dead = z ≤ 0 on all {n} inputs",
