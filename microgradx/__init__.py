@@ -16,31 +16,7 @@ from .tensor import Tensor  # noqa: I001
 from . import functional
 from .activations import SELU_ALPHA, SELU_SCALE
 from .function import Function, enable_grad, is_grad_enabled, no_grad
-from .functional import (
-    abs,
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    clip,
-    concatenate,
-    cross_entropy,
-    elu,
-    log1p,
-    log_softmax,
-    maximum,
-    minimum,
-    softmax,
-    softplus,
-    sqrt,
-    stack,
-    where,
-    leaky_relu,
-    mse_loss,
-    prelu,
-    relu,
-    selu,
-    sigmoid,
-    tanh,
-)
+from .functional import *  # noqa: F403  (every activation and loss function: functional.__all__)
 from .gradcheck import GradcheckError, gradcheck
 from .random import manual_seed
 from .serialization import load, save
@@ -52,38 +28,17 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "__version__",
-    "abs",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "clip",
-    "concatenate",
-    "cross_entropy",
-    "elu",
     "enable_grad",
     "functional",
     "gradcheck",
     "is_grad_enabled",
-    "leaky_relu",
     "load",
-    "log1p",
-    "log_softmax",
     "manual_seed",
-    "maximum",
-    "minimum",
-    "mse_loss",
     "no_grad",
-    "prelu",
-    "relu",
     "save",
-    "selu",
-    "sigmoid",
-    "softmax",
-    "softplus",
-    "sqrt",
-    "stack",
-    "tanh",
-    "where",
 ]
+# every function of `functional` (its __all__, the one list), not its name -> function table
+__all__ += [name for name in functional.__all__ if name != "ACTIVATIONS"]
 
 if TYPE_CHECKING:  # what the lazy names below are, for type checkers and editors
     from . import diagnostics as diagnostics

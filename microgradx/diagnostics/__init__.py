@@ -30,23 +30,8 @@ without it `plot_histograms` returns None after a one-line notice.
 
 from __future__ import annotations
 
-from .measures import (
-    SATURATING,
-    SATURATION_LEVEL,
-    backward_signal,
-    dead_fraction,
-    dead_units,
-    delta_size,
-    distinct_units,
-    distinct_weight_columns,
-    gradient_norms,
-    histogram,
-    relative_slope,
-    saturated,
-    saturated_fraction,
-    saturation_bounds,
-    unit_std,
-)
+from . import measures
+from .measures import *  # noqa: F403  (every name of measures.__all__: one list, kept there)
 from .plots import PLOT_DPI, PLOT_NOTICE, get_figure, plot_gradient_norms, plot_histograms
 from .recorder import LayerRecord, LayerStats, Recorder, Recording, record, record_backward
 from .tables import format_table
@@ -54,29 +39,15 @@ from .tables import format_table
 __all__ = [
     "PLOT_DPI",
     "PLOT_NOTICE",
-    "SATURATING",
-    "SATURATION_LEVEL",
     "LayerRecord",
     "LayerStats",
     "Recorder",
     "Recording",
-    "backward_signal",
-    "dead_fraction",
-    "dead_units",
-    "delta_size",
-    "distinct_units",
-    "distinct_weight_columns",
     "format_table",
     "get_figure",
-    "gradient_norms",
-    "histogram",
     "plot_gradient_norms",
     "plot_histograms",
     "record",
     "record_backward",
-    "relative_slope",
-    "saturated",
-    "saturated_fraction",
-    "saturation_bounds",
-    "unit_std",
 ]
+__all__ += measures.__all__
