@@ -15,6 +15,7 @@ from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid,
 from .losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CrossEntropy, MSELoss
 from .ops import Concatenate, Maximum, Minimum, Stack, Where
 from .tensor import Tensor
+from .tensor import _as_tensor as _t
 from .validation import real as _real
 
 __all__ = [
@@ -43,10 +44,6 @@ __all__ = [
     "tanh",
     "where",
 ]
-
-
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def sigmoid(x: Any) -> Tensor:

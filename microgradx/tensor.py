@@ -443,6 +443,12 @@ class Tensor:
         return Unsqueeze.apply(self, axis=axis)
 
 
+def _as_tensor(x: Any) -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant Tensor of its values: how every front door
+    (`microgradx.functional`, the ``nn`` activation modules) takes numbers, lists and arrays."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
 def _data(x: Any) -> Any:
     """The values of a tensor (for comparisons); anything else as it is."""
     return x.data if isinstance(x, Tensor) else x

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import validation
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_tensor
 from .module import Module, Parameter
 
 __all__ = [
@@ -32,10 +32,6 @@ __all__ = [
     "Tanh",
     "default_init",
 ]
-
-
-def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 class Sigmoid(Module):
