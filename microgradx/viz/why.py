@@ -247,25 +247,29 @@ class _Question:
     # 2 ----------------------------------------------------------------------------------
     def not_requires_grad(self) -> Diagnosis | None:
         root, wrt = self.root, self.wrt
-        if root._ctx is None and not root.requires_grad:
-            return self.diagnosis(
-                "not-requires-grad",
-                [self.evidence(root, "records no graph (requires_grad=False)", {"value": root.data})],
+        if root._ctx is None and not root.requires_grad:  # the root itself records no graph
+            which, role = root, "records no graph (requires_grad=False)"
+            text = (
                 f"{self.L} does not require grad: it was computed inside no_grad(), or only from "
                 f"tensors with requires_grad=False, so it has no graph, {self.Lb} raises "
-                f"and no gradient reaches {self.w}.",
-                f"compute {self.L} outside no_grad(), from parameters made with requires_grad=True.",
+                f"and no gradient reaches {self.w}."
             )
-        if wrt.requires_grad:
+            fix = f"compute {self.L} outside no_grad(), from parameters made with requires_grad=True."
+        elif not wrt.requires_grad:
+            which, role = wrt, "a constant (requires_grad=False)"
+            text = (
+                f"{self.w} is in the graph of {self.L} but does not require grad: it is a constant "
+                f"(made with requires_grad=False), or was computed inside no_grad() or by detach(), so "
+                f"backward treats it as a fixed number and {self.wg} stays {_num(wrt.grad)}."
+            )
+            fix = (
+                "make it with mgx.Tensor(..., requires_grad=True) (nn parameters are), or compute it "
+                "outside no_grad() and without detach()."
+            )
+        else:
             return None
         return self.diagnosis(
-            "not-requires-grad",
-            [self.evidence(wrt, "a constant (requires_grad=False)", {"value": wrt.data})],
-            f"{self.w} is in the graph of {self.L} but does not require grad: it is a constant "
-            f"(made with requires_grad=False), or was computed inside no_grad() or by detach(), so "
-            f"backward treats it as a fixed number and {self.wg} stays {_num(wrt.grad)}.",
-            "make it with mgx.Tensor(..., requires_grad=True) (nn parameters are), or compute it "
-            "outside no_grad() and without detach().",
+            "not-requires-grad", [self.evidence(which, role, {"value": which.data})], text, fix
         )
 
     # 3-9 --------------------------------------------------------------------------------
