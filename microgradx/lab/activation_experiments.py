@@ -214,13 +214,7 @@ def sigmoid_vanishing(
     a_all = np.concatenate([r.a.ravel() for r in rec.layers])
     numbers["max_sigmoid_derivative"] = float(np.max(a_all * (1 - a_all)))  # σ′ = σ(1 − σ)
     p = Plotter(out, "sigmoid-vanishing")
-    p.per_layer(
-        "delta",
-        delta_series,
-        f"backward signal δ, {depth} layers of {width} (median of {len(runs)} seeds)",
-        "RMS of δ = ∂L/∂z",
-        log=True,
-    )
+    p.backward_signal(delta_series, depth, width, len(runs))
     p.per_layer(
         "grad-norms",
         norm_series,

@@ -252,13 +252,7 @@ def small_init(
         numbers[f"train_loss_end_{tag}"] = run.final
         curves[f"tanh, {init or 'xavier_uniform'}"] = run.losses
     p = Plotter(out, "small-init")
-    p.per_layer(
-        "std",
-        std_series,
-        f"forward signal, {depth} layers of {width} (median of {len(runs)} seeds)",
-        "per-unit std",
-        log=True,
-    )
+    p.forward_signal(std_series, depth, width, len(runs))
     p.curves("loss", curves, f"tanh {[train_width] * train_depth}: training loss")
     relu_vs_tanh = numbers["std_last_relu_small"] / numbers["std_last_tanh_small"]
     numbers["relu_over_tanh_last_std_small"] = relu_vs_tanh
@@ -484,20 +478,8 @@ def xavier_vs_he(
         numbers[f"train_mse_relu_{init.split('_')[0]}"] = sp["median"]
         numbers[f"train_mse_relu_{init.split('_')[0]}_range"] = range_of(sp)
     p = Plotter(out, "xavier-vs-he")
-    p.per_layer(
-        "delta",
-        delta_series,
-        f"backward signal δ, {depth} layers of {width} (median of {len(runs)} seeds)",
-        "RMS of δ = ∂L/∂z",
-        log=True,
-    )
-    p.per_layer(
-        "std",
-        std_series,
-        f"forward signal, {depth} layers of {width} (median of {len(runs)} seeds)",
-        "per-unit std",
-        log=True,
-    )
+    p.backward_signal(delta_series, depth, width, len(runs))
+    p.forward_signal(std_series, depth, width, len(runs))
     p.curves("loss", curves, f"ReLU {[train_width] * train_depth}: training loss")
     d, rg = numbers["delta_ratio"], numbers["delta_ratio_range"]
 

@@ -92,6 +92,16 @@ class Plotter:
         ax.legend(fontsize=7)
         return self._save(fig, name)
 
+    def backward_signal(self, series: Mapping[str, Sequence[float]], depth: int, width: int, seeds: int):
+        """``<prefix>-delta.png``: the backward signal, RMS of δ = ∂L/∂z per layer (median of ``seeds``)."""
+        title = f"backward signal δ, {depth} layers of {width} (median of {seeds} seeds)"
+        return self.per_layer("delta", series, title, "RMS of δ = ∂L/∂z")
+
+    def forward_signal(self, series: Mapping[str, Sequence[float]], depth: int, width: int, seeds: int):
+        """``<prefix>-std.png``: the forward signal, each layer's per-unit std (median of ``seeds``)."""
+        title = f"forward signal, {depth} layers of {width} (median of {seeds} seeds)"
+        return self.per_layer("std", series, title, "per-unit std")
+
     def per_layer(
         self, name: str, series: Mapping[str, Sequence[float]], title: str, ylabel: str, log: bool = True
     ):
