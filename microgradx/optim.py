@@ -11,7 +11,7 @@ layout, which `microgradx.save` writes without pickle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -148,6 +148,15 @@ class Optimizer:
 
     def step(self) -> None:  # pragma: no cover - every optimizer defines it
         raise NotImplementedError
+
+    @staticmethod
+    def _with_grad(group: dict[str, Any]) -> Iterator[tuple[Tensor, np.ndarray, np.ndarray]]:
+        """``(p, p.grad, p.data)`` for every parameter of ``group`` that has a gradient: a
+        parameter whose ``.grad`` is None (it took no part in the loss) is skipped, as in PyTorch."""
+        for p in group["params"]:
+            g = p.grad
+            if g is not None:
+                yield p, g, p.data
 
     def _scratch_for(self, p: Tensor, w: np.ndarray) -> tuple[np.ndarray, ...]:
         """Two scratch arrays shaped like ``w`` (made once per data array)."""
@@ -420,11 +429,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mu, tau, wd = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
             nesterov = group["nesterov"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                w = p.data
+            for p, g, w in self._with_grad(group):
                 pair = scratch.get(p)
                 if pair is None or pair[0] is not w:
                     pair = scratch[p] = (w, np.empty_like(w))
@@ -560,11 +565,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
             amsgrad = group["amsgrad"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                w = p.data
+            for p, g, w in self._with_grad(group):
                 _, s, s2 = self._scratch_for(p, w)
                 st = state.get(p)
                 if st is None:
