@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import topological_order
+from .autograd import isolated_backward
 from .function import no_grad
 from .tensor import Tensor
 
@@ -80,27 +80,19 @@ def gradcheck(
         raise ValueError("gradcheck: fn's output does not depend on any input that requires grad")
     n_out = out.data.size
     analytic = [np.zeros((n_out, t.data.size)) for t in work]
-    # Tensors fn closes over (a model's parameters, say) get gradients from the backward passes
-    # below too: remember every leaf's .grad and put it back, so gradcheck changes none of them.
-    mine = {id(t) for t in work}
-    others = [t for t in topological_order(out) if t._ctx is None and id(t) not in mine]
-    saved = [(t, t.grad, None if t.grad is None else t.grad.copy()) for t in others]
-    try:
-        for j in range(n_out):
-            for t in work:
-                t.grad = None
-            out = _as_output(fn(*work))
-            seed = np.zeros(out.data.shape, dtype=out.data.dtype)
-            seed.reshape(-1)[j] = 1.0
+    # Tensors fn closes over (a model's parameters, say) are in these graphs too: each backward
+    # pass runs inside isolated_backward, which puts back every .grad, backward counter and
+    # in-place check, so gradcheck changes none of them (a model's pending backward still catches
+    # an in-place change of its weights).
+    for j in range(n_out):
+        out = _as_output(fn(*work))
+        seed = np.zeros(out.data.shape, dtype=out.data.dtype)
+        seed.reshape(-1)[j] = 1.0
+        with isolated_backward(out):
             out.backward(seed)
             for i, t in enumerate(work):
                 if t.requires_grad and t.grad is not None:
                     analytic[i][j] = t.grad.reshape(-1)
-    finally:
-        for t, grad, values in saved:  # the same array object, with its old values
-            if grad is not None:
-                grad[...] = values
-            t.grad = grad
     for i, t in enumerate(work):
         if not t.requires_grad:
             continue

@@ -126,6 +126,18 @@ def test_gradcheck_leaves_closed_over_parameters_grad_as_it_was():
     assert all(p.grad is None for p in net.parameters())
 
 
+def test_gradcheck_keeps_the_in_place_check_of_a_pending_backward():
+    """gradcheck's own backward passes must not disarm the check for a graph built before it:
+    without isolated_backward, L.backward() here silently gave ∂L/∂w = 2·7 = 14."""
+    w = mgx.Tensor(0.5, requires_grad=True, name="w")
+    L = w * w
+    assert mgx.gradcheck(lambda t: (t * w).sum(), mgx.Tensor([1.0, 2.0], requires_grad=True))
+    assert L._ctx.backward_runs == 0 and w.grad is None
+    w.data[...] = 7.0
+    with pytest.raises(RuntimeError, match=r"'w' .*changed in place"):
+        L.backward()
+
+
 def test_isolated_backward_puts_back_grads_counters_and_the_in_place_check():
     from microgradx.autograd import isolated_backward
 
