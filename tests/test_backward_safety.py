@@ -138,6 +138,23 @@ def test_gradcheck_keeps_the_in_place_check_of_a_pending_backward():
         L.backward()
 
 
+def test_backward_signal_keeps_a_prelu_slopes_grad_and_in_place_check():
+    """diagnostics.backward_signal runs the activation's backward on its own graph; a PReLU's
+    slope keeps its .grad (the same array) and the check of a backward still pending on it."""
+    from microgradx import diagnostics
+
+    act = mgx.nn.PReLU(1)
+    held = act.weight.grad = np.array([3.0])
+    z = mgx.Tensor(np.array([[-1.0, 2.0]]), requires_grad=True)
+    L = act(z).sum()
+    delta = diagnostics.backward_signal(act, z.data, np.ones((1, 2)))
+    np.testing.assert_array_equal(delta, [[0.25, 1.0]])  # PReLU′: the slope a = 0.25 for z < 0, else 1
+    assert act.weight.grad is held and held.tolist() == [3.0]
+    act.weight.data[...] = 0.9
+    with pytest.raises(RuntimeError, match="changed in place"):
+        L.backward()
+
+
 def test_isolated_backward_puts_back_grads_counters_and_the_in_place_check():
     from microgradx.autograd import isolated_backward
 

@@ -171,26 +171,24 @@ def backward_signal(activation: Any, z: Any, grad_a: Any) -> np.ndarray:
 
     Chain rule through the activation: δ = g′(z) ⊙ ∂L/∂a for an elementwise g (a vector-Jacobian
     product in general). Computed with the engine's own backward pass of ``activation`` (a
-    Module, a callable on Tensors or None for a linear layer, where δ = ∂L/∂a); the gradients of
-    the activation's own parameters (PReLU's slope) are left as they were.
+    Module, a callable on Tensors or None for a linear layer, where δ = ∂L/∂a), run inside
+    `microgradx.autograd.isolated_backward`: the gradients and in-place checks of the
+    activation's own parameters (PReLU's slope) are left as they were.
     """
     grad = _array(grad_a)
     if activation is None:
         return grad.copy()
+    from ..autograd import isolated_backward
     from ..function import enable_grad
 
-    params = list(activation.parameters()) if hasattr(activation, "parameters") else []
-    saved = [None if p.grad is None else p.grad.copy() for p in params]
     zt = Tensor(_array(z).astype(grad.dtype, copy=True), requires_grad=True)
-    try:
-        with enable_grad():
-            out = activation.forward(zt) if hasattr(activation, "forward") else activation(zt)
-            out.backward(gradient=grad)
-    finally:
-        for p, g in zip(params, saved, strict=True):
-            p.grad = g
-    assert zt.grad is not None
-    return zt.grad
+    with enable_grad():
+        out = activation.forward(zt) if hasattr(activation, "forward") else activation(zt)
+    with isolated_backward(out):  # PReLU's slope: its .grad and in-place check are put back
+        out.backward(gradient=grad)
+        delta = zt.grad
+    assert delta is not None
+    return delta
 
 
 def delta_size(delta: Any, how: str = "mean_abs") -> float:
