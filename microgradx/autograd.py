@@ -111,27 +111,46 @@ def isolated_backward(root: Any) -> Iterator[list]:
         _function._epoch = epoch
 
 
+def unbroadcast_plan(
+    grad_shape: tuple[int, ...], shape: tuple[int, ...]
+) -> tuple[int, tuple[int, ...]] | None:
+    """How `_unbroadcast` sums a gradient of ``grad_shape`` back to ``shape``.
+
+    Returns ``(lead, axes)``: first sum away the ``lead`` leading axes broadcasting added, then
+    sum over ``axes`` (kept as length 1) where the operand had length 1; None when no such sums
+    give ``shape``. `microgradx.compile` reads the same plan, so both sum alike, bit for bit.
+    """
+    lead = len(grad_shape) - len(shape)
+    if lead < 0:
+        return None
+    rest = grad_shape[lead:]
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and rest[i] != 1)
+    if tuple(1 if i in axes else n for i, n in enumerate(rest)) != shape:
+        return None
+    return lead, axes
+
+
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarray:
     """Sum a gradient back to an operand's shape: the adjoint of broadcasting is summation.
 
     If ``x`` of shape (3, 1) was broadcast to (2, 3, 4) in the forward pass, each element of
-    ``x`` was used 2·4 times, so ∂L/∂x sums ∂L/∂out over the broadcast axes.
+    ``x`` was used 2·4 times, so ∂L/∂x sums ∂L/∂out over the broadcast axes. (``np.add.reduce``
+    is what ``ndarray.sum`` calls, without its Python wrapper: the same sums, bit for bit.)
     """
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-        if grad.shape == shape:  # the usual case: a bias (n,) added to a batch (b, n)
-            return grad
-    if extra >= 0:
-        axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-        if axes:
-            grad = grad.sum(axis=axes, keepdims=True)
-        if grad.shape == shape:
-            return grad
-    raise RuntimeError(
-        f"{op}: backward returned a gradient of shape {grad.shape}, which does not "
-        f"broadcast to its input's shape {shape}"
-    )
+    if grad.ndim == len(shape) + 1 and grad.shape[1:] == shape:  # the usual case: a bias
+        return np.add.reduce(grad, 0)
+    plan = unbroadcast_plan(grad.shape, shape)
+    if plan is None:
+        raise RuntimeError(
+            f"{op}: backward returned a gradient of shape {grad.shape}, which does not "
+            f"broadcast to its input's shape {shape}"
+        )
+    lead, axes = plan
+    if lead:
+        grad = np.add.reduce(grad, tuple(range(lead)))
+    if axes:
+        grad = np.add.reduce(grad, axes, keepdims=True)
+    return grad
 
 
 def run_backward(
@@ -181,6 +200,7 @@ def run_backward(
     else:
         heap = [(-root._ctx._seq, root)]
     pop, push = heapq.heappop, heapq.heappush
+    ndarray, asarray = np.ndarray, np.asarray
     while heap:
         node = pop(heap)[1]
         g = pending.pop(node)
@@ -195,18 +215,17 @@ def run_backward(
             node.grad += g
         # 2. The chain rule: one op's local derivatives times the upstream gradient.
         ctx = node._ctx
-        fn = type(ctx)
-        grads = fn.backward(ctx, g)
+        grads = ctx.backward(ctx, g)  # (a staticmethod, found through the instance)
         parents = ctx.parents
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
         if len(grads) != len(parents):
             raise RuntimeError(
-                f"{fn.name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
+                f"{type(ctx).name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
             )
         # 3. Pass each gradient to its parent, summing over multiple uses.
-        passed: list[tuple[Tensor, np.ndarray | None]] | None = [] if record is not None else None
-        for parent, pg in zip(parents, grads, strict=True):
+        passed: list[tuple[Tensor, np.ndarray | None]] | None = None if record is None else []
+        for parent, pg in zip(parents, grads, strict=False):  # (same length: checked above)
             if pg is None or not parent.requires_grad:
                 if parent._snap is not None:
                     _check_unchanged(parent)
@@ -214,10 +233,10 @@ def run_backward(
                     passed.append((parent, None))
                 continue
             pdata = parent._data
-            if type(pg) is not np.ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
-                pg = np.asarray(pg)
+            if type(pg) is not ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
+                pg = asarray(pg)
             if pg.shape != pdata.shape:
-                pg = _unbroadcast(pg, pdata.shape, fn.name)
+                pg = _unbroadcast(pg, pdata.shape, type(ctx).name)
             if pg.dtype != pdata.dtype:
                 pg = pg.astype(pdata.dtype)
             prev = pending.get(parent)
@@ -232,8 +251,8 @@ def run_backward(
                 pending[parent] = prev + pg
             if passed is not None:
                 passed.append((parent, pg))
-        if record is not None and passed is not None:
-            record(node, g, passed)
+        if passed is not None:
+            record(node, g, passed)  # type: ignore[misc]  # (passed is a list only with record)
     for leaf in leaves:
         if leaf._snap is not None:
             _check_unchanged(leaf)

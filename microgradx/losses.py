@@ -39,8 +39,11 @@ class MSELoss(Function):
         _check_same_shape("mse_loss", pred, target)
         diff = pred - target
         ctx.save_for_backward(diff)
-        ctx.n = diff.size
-        return np.asarray(np.mean(diff * diff))
+        ctx.n = n = diff.size
+        # np.mean's arithmetic without its Python layers: the sum, divided by the count as an
+        # intp, rounded to the sum's dtype (the same bits as np.mean(diff * diff)).
+        total = np.add.reduce(diff * diff, None)
+        return np.asarray(total.dtype.type(total / np.intp(n)))
 
     @staticmethod
     def backward(ctx, grad):
