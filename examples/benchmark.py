@@ -315,18 +315,14 @@ def microgradx_chain(task: ChainTask) -> Step:
 
 
 def microgradx_chain_gc_paused(task: ChainTask) -> Step:
-    """T3 with Python's cycle collector paused for the step: shows what its scans of a graph of
-    300,000 live objects cost. Nothing leaks: microgradx graphs have no cycles (tests/test_memory.py)."""
+    """T3 inside ``mgx.gc_paused()``: Python's cycle collector is paused for the step, which shows
+    what its scans of a graph of 300,000 live objects cost. Nothing leaks: microgradx graphs have
+    no cycles (tests/test_memory.py)."""
     step = microgradx_chain(task)
 
     def paused() -> float:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with mgx.gc_paused():
             return step()
-        finally:
-            if was_enabled:
-                gc.enable()
 
     return paused
 
@@ -497,7 +493,7 @@ IMPLS = [
     Impl("numpy floor", None, numpy_mlp, numpy_chain),
     Impl("microgradx", None, microgradx_mlp, microgradx_chain),
     Impl("microgradx nn+optim", None, microgradx_nn_mlp, None),
-    Impl("microgradx, gc paused", None, None, microgradx_chain_gc_paused),
+    Impl("microgradx gc_paused()", None, None, microgradx_chain_gc_paused),
     Impl("pytorch", "torch", torch_mlp, torch_chain),
     Impl("hips autograd", "autograd", autograd_mlp, autograd_chain),
     Impl("micrograd", "micrograd", micrograd_mlp, micrograd_chain, repeat=False),

@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 from .tensor import Tensor  # noqa: I001
 from . import functional
 from .activations import SELU_ALPHA, SELU_SCALE
+from .collector import gc_paused
 from .function import Function, enable_grad, is_grad_enabled, no_grad
 from .functional import *  # noqa: F403  (every activation and loss function: functional.__all__)
 from .gradcheck import GradcheckError, gradcheck
@@ -30,6 +31,7 @@ __all__ = [
     "__version__",
     "enable_grad",
     "functional",
+    "gc_paused",
     "gradcheck",
     "is_grad_enabled",
     "load",
