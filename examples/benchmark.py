@@ -275,6 +275,37 @@ def microgradx_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
     return step
 
 
+def microgradx_compiled_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
+    """The raw-tensor step with forward and backward through ``mgx.compile`` (traced once)."""
+    Ws = [mgx.Tensor(w, requires_grad=True) for w in d["weights"]]
+    bs = [mgx.Tensor(b, requires_grad=True) for b in d["biases"]]
+    params = Ws + bs
+    x, y = mgx.Tensor(d["x"]), mgx.Tensor(d["y"])
+    act = mgx.relu if task.activation == "relu" else mgx.tanh
+    last = len(Ws) - 1
+    lr = task.lr
+
+    def forward() -> mgx.Tensor:
+        h = x
+        for i in range(last + 1):
+            h = h @ Ws[i] + bs[i]
+            if i < last:
+                h = act(h)
+        return mgx.mse_loss(h, y)
+
+    compiled = mgx.compile(forward)
+
+    def step() -> float:
+        for p in params:
+            p.grad = None
+        loss = compiled()
+        for p in params:
+            p.data -= lr * p.grad
+        return loss.item()
+
+    return step
+
+
 def microgradx_nn_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
     """What users write: ``nn.MLP``, ``optim.SGD``, ``mse_loss``."""
     try:
@@ -493,6 +524,7 @@ IMPLS = [
     Impl("numpy floor", None, numpy_mlp, numpy_chain),
     Impl("microgradx", None, microgradx_mlp, microgradx_chain),
     Impl("microgradx nn+optim", None, microgradx_nn_mlp, None),
+    Impl("microgradx compiled", None, microgradx_compiled_mlp, None),
     Impl("microgradx gc_paused()", None, None, microgradx_chain_gc_paused),
     Impl("pytorch", "torch", torch_mlp, torch_chain),
     Impl("hips autograd", "autograd", autograd_mlp, autograd_chain),

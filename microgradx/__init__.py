@@ -108,6 +108,12 @@ def __dir__() -> list[str]:
 
 # Networks: layers and modules, initializers, the optimizer, toy data sets, the training loop.
 from . import data, formatting, init, nn, optim  # noqa: E402
+
+# A training step traced once and replayed as generated code. Imported here, not lazily: the
+# function must win over the submodule of the same name as the attribute ``mgx.compile``.
+from .compile import CompiledStep  # noqa: E402
+from .compile import compile as compile  # noqa: E402  (mgx.compile, as torch.compile)
 from .train import fit  # noqa: E402
 
-__all__ += ["data", "fit", "formatting", "init", "nn", "optim"]
+# (``compile`` stays out of __all__: ``from microgradx import *`` must not hide the builtin.)
+__all__ += ["CompiledStep", "data", "fit", "formatting", "init", "nn", "optim"]

@@ -190,6 +190,8 @@ def run_backward(
     _function._epoch += 1  # leaves used so far are no longer "held" (see `Tensor.data`)
     if root._ctx is not None:
         root._ctx.backward_runs += 1  # once per pass, not per op: what `microgradx.why` counts
+    if _function._tracer is not None:  # `microgradx.compile` is tracing a step
+        _function._tracer.fail("backward() was called inside the step")
 
     pending = {root: grad}  # ∂L/∂node, summed over the uses seen so far, for nodes not yet run
     leaves: list[Tensor] = []  # leaves that received a gradient, in order of first arrival

@@ -316,6 +316,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     player = out / "backprop.html"
     if player.exists():
         print(f"open {player} in a browser to step through the backward pass on that example")
+    print(
+        "fit compiled each training step (mgx.compile); to read the generated code: microgradx train --show-code"
+    )
     return 0
 
 
@@ -406,6 +409,11 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
         help="folder for model.npz, and with matplotlib loss.png and fit.png "
         "(decision-boundary.png with --task classify)",
     )
+    p.add_argument(
+        "--show-code",
+        action="store_true",
+        help="print the Python that microgradx.compile generated for one training step",
+    )
     _progress_arguments(p)
 
 
@@ -493,6 +501,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         mgx.save(net.state_dict(), out / "model.npz")
         written.append(out / "model.npz")
         print(f"files in {out.resolve()}: {', '.join(p.name for p in written)}")
+    if args.show_code:  # the same step fit compiled: same model, loss and batch shape
+        rows = X.shape[0] if args.batch_size is None else min(args.batch_size, X.shape[0])
+        xt, yt = mgx.Tensor(X[:rows]), mgx.Tensor(y[:rows])
+        step = mgx.compile(lambda: mgx.mse_loss(net(xt), yt))
+        step()
+        print(f"\nthe code mgx.compile generated for one training step (batch of {rows}), as fit ran it:")
+        print(step.code)
     return 0
 
 

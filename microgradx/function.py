@@ -113,6 +113,8 @@ _creation_order = itertools.count(1)
 # ``_held``; reading its ``.data`` while that is current keeps a copy of its values, which the
 # backward pass compares (`Tensor.data` explains why).
 _epoch = 1
+# While `microgradx.compile` traces a step: its recorder (every op, and what rules a trace out).
+_tracer: Any = None
 
 
 def is_grad_enabled() -> bool:
@@ -262,8 +264,12 @@ class Function:
             for p in inputs:  # leaves the graph now depends on (see `Tensor.data`)
                 if p._ctx is None:
                     p._held = _epoch
-            return Tensor._make(out, ctx)
-        return Tensor._make(out, None)
+            result = Tensor._make(out, ctx)
+        else:
+            result = Tensor._make(out, None)
+        if _tracer is not None:  # `microgradx.compile` is tracing a step
+            _tracer.op(cls, inputs, options, result)
+        return result
 
     @classmethod
     def rule(cls, ctx: Any, i: int, names: list[str] | tuple[str, ...], out: str) -> str:

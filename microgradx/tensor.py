@@ -80,6 +80,8 @@ class Tensor:
         self._ctx = None
         self._held = 0
         self._snap = None
+        if _function._tracer is not None:  # `microgradx.compile` is tracing a step
+            _function._tracer.fail("a tensor was made from data inside the step")
 
     @classmethod
     def _make(cls, data: np.ndarray, ctx: Any) -> Tensor:
@@ -114,6 +116,8 @@ class Tensor:
 
     @data.setter
     def data(self, value: np.ndarray) -> None:
+        if _function._tracer is not None:  # `microgradx.compile` is tracing a step
+            _function._tracer.fail("a tensor's .data was assigned inside the step")
         self._data = value
 
     @property

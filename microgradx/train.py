@@ -121,6 +121,29 @@ def _class_indices(y: Any) -> np.ndarray:
     return arr
 
 
+def _is_static(model: Any) -> bool:
+    """True for a model whose forward pass is the same ops every call, so `fit` may compile it:
+    an ``MLP``, ``Layer`` or ``Sequential`` made only of ``microgradx.nn`` modules, every
+    activation a name or an ``nn`` module (not a function of your own)."""
+    from .nn.layers import MLP, Layer, Sequential
+
+    if not isinstance(model, (MLP, Layer, Sequential)):
+        return False
+    for _, m in model.named_modules():
+        if not type(m).__module__.startswith("microgradx.nn."):
+            return False
+        act = getattr(m, "activation", None)
+        if act is not None and not isinstance(act, Module):
+            return False
+    return True
+
+
+def _is_builtin_loss(loss: Any) -> bool:
+    if isinstance(loss, str):
+        return True
+    return isinstance(loss, Module) and type(loss).__module__.startswith("microgradx.nn.")
+
+
 def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
     if isinstance(loss, str):
         fn = LOSSES.get(loss)
@@ -148,6 +171,7 @@ def fit(
     rng: Any = None,
     progress: bool | None = None,
     callback: Callable[[int, float], Any] | None = None,
+    compile: bool = True,
 ) -> list[float]:
     """Train ``model`` on ``(X, y)`` and return the loss history, one float per epoch.
 
@@ -177,6 +201,10 @@ def fit(
             only when stderr is a terminal, so logs and CI output get no ``\\r`` updates.
         callback: called as ``callback(epoch, loss)`` after every epoch (epoch counts from 0);
             if it returns ``True``, training stops (early stopping).
+        compile: run each step through `microgradx.compile` (default True) when the model is
+            static — an ``MLP``, ``Layer`` or ``Sequential`` made only of ``microgradx.nn``
+            modules — and the loss a built-in one; the numbers are the same bit for bit, the
+            step faster. ``compile=False`` runs every step eagerly. Other models always do.
 
     Returns:
         The loss history: a list of ``float``, one per epoch run. If the loss becomes ``nan``
@@ -238,6 +266,14 @@ def fit(
     gen = get_rng(rng) if (shuffle and not full_batch) else None
     if full_batch:  # build the input tensors once
         Xt, yt = Tensor(Xa), Tensor(ya)
+    compiled = None
+    if compile and _is_static(model) and _is_builtin_loss(loss):
+        # Inputs are leaves whose .data each batch replaces; one plan per batch shape.
+        from .compile import compile as compile_step
+
+        if not full_batch:
+            Xt, yt = Tensor(Xa[:step]), Tensor(ya[:step])
+        compiled = compile_step(lambda: loss_fn(model(Xt), yt))
 
     if progress is None:
         progress = stderr_is_terminal()
@@ -246,9 +282,13 @@ def fit(
     try:
         for epoch in bar:
             if full_batch:
-                L = loss_fn(model(Xt), yt)
-                optimizer.zero_grad()
-                L.backward()
+                if compiled is not None:
+                    optimizer.zero_grad()
+                    L = compiled()  # forward and backward
+                else:
+                    L = loss_fn(model(Xt), yt)
+                    optimizer.zero_grad()
+                    L.backward()
                 optimizer.step()
                 epoch_loss = float(L.data)
             else:
@@ -256,9 +296,14 @@ def fit(
                 total = 0.0
                 for start in range(0, n, step):
                     idx = order[start : start + step]
-                    L = loss_fn(model(Tensor(Xa[idx])), Tensor(ya[idx]))
-                    optimizer.zero_grad()
-                    L.backward()
+                    if compiled is not None:
+                        Xt.data, yt.data = Xa[idx], ya[idx]
+                        optimizer.zero_grad()
+                        L = compiled()
+                    else:
+                        L = loss_fn(model(Tensor(Xa[idx])), Tensor(ya[idx]))
+                        optimizer.zero_grad()
+                        L.backward()
                     optimizer.step()
                     total += float(L.data) * len(idx)
                 epoch_loss = total / n

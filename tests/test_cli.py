@@ -211,6 +211,7 @@ def test_demo_default_directory_and_progress_bar(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "microgradx-demo" / "graph.svg").exists()
     assert "microgradx-demo" in proc.stdout
+    assert "microgradx train --show-code" in proc.stdout  # where to read the compiled step
     assert "50/50" in proc.stderr  # tqdm's bar goes to stderr
 
 
@@ -409,3 +410,27 @@ def test_console_script(tmp_path):
     proc = subprocess.run([exe, "lab", "--list"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "dying-relu" in proc.stdout
+
+
+def test_train_show_code_prints_the_generated_step(tmp_path):
+    proc = run(
+        "train",
+        "--sizes",
+        "4",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "50",
+        "--no-progress",
+        "--show-code",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "the code mgx.compile generated for one training step (batch of 50)" in out
+    assert "def compiled_step(x, W1, b1, W2, b2, y):" in out
+    assert "dL_dz1 = Tanh.backward(ctx_a1, dL_da1)" in out
+    assert (
+        "def compiled_step"
+        not in run("train", "--sizes", "4", "--epochs", "3", "--no-progress", cwd=tmp_path).stdout
+    )
