@@ -639,6 +639,7 @@ MEMORY_IMPLS = (
     ("numpy floor", numpy_mlp),
     ("microgradx", microgradx_mlp),
     ("microgradx nn+optim", microgradx_nn_mlp),
+    ("microgradx compiled", microgradx_compiled_mlp),
 )
 
 

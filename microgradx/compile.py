@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from . import function as _function
-from .autograd import unbroadcast_plan
+from .autograd import _check_unchanged, unbroadcast_plan
 from .function import Function, _as_result_array
 from .tensor import Tensor
 
@@ -528,6 +528,9 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
         w.emit(f"    {lv}.grad = {gv}{'.copy()' if alias else ''}")
         w.emit("else:")
         w.emit(f"    {lv}.grad += {gv}")
+    for leaf in leaves:  # as run_backward: a leaf whose .data was read keeps a copy until now
+        if leaf._snap is not None:
+            _check_unchanged(leaf)
     w.emit(f"return {root}")
     source = "\n".join(w.lines) + "\n"
     namespace = dict(w.namespace)
