@@ -22,8 +22,10 @@ bit for bit those of eager mode), makes a fresh context and a fresh `Tensor` for
 keeps every intermediate's ``.grad``; the returned loss is an ordinary graph (graphs, traces and
 ``explain`` work on it, and a loss kept from an earlier step stays valid).
 
-Guards: before running, the generated function checks the shape and dtype of every leaf; a new
-signature traces again (one plan per signature, kept in `CompiledStep.plans`).
+Guards: before running, the generated function checks the shape, dtype and ``requires_grad`` of
+every leaf; a new signature traces again (one plan per signature, kept in `CompiledStep.plans`).
+The leaves are the tensor objects the trace saw: replace their ``.data``, never rebind the names
+``step_fn`` reads to other tensors (the plan would go on using the old ones).
 
 What a trace cannot see — the generated code replays the ops the first call made:
 
@@ -110,7 +112,8 @@ class CompiledStep:
 
     Attributes:
         step_fn: the function given to `compile`.
-        plans: ``{signature: plan}``, one generated function per leaf shapes-and-dtypes signature.
+        plans: ``{signature: plan}``, one generated function per signature (every leaf's shape,
+            dtype and ``requires_grad``).
         fallback: None, or why the step runs eagerly (the trace saw something it cannot replay).
     """
 
@@ -127,6 +130,8 @@ class CompiledStep:
 
     def __call__(self) -> Tensor:
         """Forward and backward: the loss tensor, every ``.grad`` set as ``loss.backward()`` would."""
+        if not _function._grad_enabled:  # as step_fn().backward() would
+            raise RuntimeError("compile: a compiled step computes gradients; it cannot run inside no_grad()")
         plan = self._last
         if plan is not None:
             _function._epoch += 1  # as a backward pass: leaves used so far are released
@@ -181,7 +186,7 @@ class CompiledStep:
 
 
 def _signature(leaves: tuple[Tensor, ...]) -> tuple:
-    return tuple((t._data.shape, t._data.dtype) for t in leaves)
+    return tuple((t._data.shape, t._data.dtype, t.requires_grad) for t in leaves)
 
 
 def _check_ops(ops: list) -> str | None:
@@ -371,9 +376,11 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
             w.emit(f"# {n} = {float(t._data.reshape(-1)[0])!r}, a constant of the trace")
     checks = [
         f"{n}._data.shape != {t._data.shape!r} or {n}._data.dtype != {w.constant(t._data.dtype.name, t._data.dtype)}"
+        + (f" or not {n}.requires_grad" if t.requires_grad else f" or {n}.requires_grad")
         for t, n in zip(leaves, leaf_names, strict=True)
     ]
-    w.emit("# Guards: the plan holds for these shapes and dtypes only (another signature traces again).")
+    w.emit("# Guards: the plan holds for these shapes, dtypes and requires_grad flags only")
+    w.emit("# (another signature traces again).")
     w.emit("if (")
     w.emit(f"    {checks[0]}")
     for check in checks[1:]:

@@ -434,3 +434,21 @@ def test_the_trace_keeps_no_copy_of_the_inputs():
     step = mgx.compile(lambda: mgx.mse_loss(x @ w, y))
     step()
     assert all(t._snap is None for t in (x, y, w))
+
+
+def test_freezing_a_parameter_traces_again_and_no_grad_is_refused():
+    model, x, y = _setup("tanh", "mse")
+    fn = lambda: mgx.mse_loss(model(x), y)  # noqa: E731
+    step = mgx.compile(fn)
+    step()
+    W1 = model.layers[0].weight
+    W1.requires_grad = False
+    model.zero_grad()
+    got = _graph(step())
+    assert len(step.plans) == 2 and W1.grad is None
+    model.zero_grad()
+    L = fn()
+    L.backward()
+    _assert_same(_graph(L), got)
+    with pytest.raises(RuntimeError, match="inside no_grad"), mgx.no_grad():
+        step()
