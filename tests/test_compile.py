@@ -452,3 +452,16 @@ def test_freezing_a_parameter_traces_again_and_no_grad_is_refused():
     _assert_same(_graph(L), got)
     with pytest.raises(RuntimeError, match="inside no_grad"), mgx.no_grad():
         step()
+
+
+def test_the_performance_page_shows_the_code_t1_generates():
+    import pathlib
+    import re
+
+    page = pathlib.Path(__file__).parents[1] / "docs" / "performance.md"
+    shown = re.search(r"```py\n(def compiled_step\(.*?)```", page.read_text(encoding="utf-8"), re.S).group(1)
+    net = MLP(1, [32, 32, 1], activation="tanh", rng=0)
+    x, y = mgx.Tensor(np.linspace(-1, 1, 64).reshape(-1, 1)), mgx.Tensor(np.zeros((64, 1)))
+    step = mgx.compile(lambda: mgx.mse_loss(net(x), y))
+    step()
+    assert step.code == shown
