@@ -412,7 +412,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--show-code",
         action="store_true",
-        help="print the Python that microgradx.compile generated for one training step",
+        help="print the Python that microgradx.compile generated for one training step (regression)",
     )
     _progress_arguments(p)
 

@@ -29,17 +29,18 @@ The leaves are the tensor objects the trace saw: replace their ``.data``, never 
 
 What a trace cannot see — the generated code replays the ops the first call made:
 
-- Python control flow on values (``if loss.item() > 1: ...``): the branch taken while tracing is
-  the only one replayed;
 - constants made inside the step from Python values that change (``x * lr`` with a changing
   ``lr``, numbers drawn with ``random`` or NumPy outside an op): frozen at their traced value;
+- Python control flow on something other than tensor values (a counter, a global flag);
 - anything else the step does besides ops on tensors (printing, counting, appending to lists).
 
-Detected, with a `RuntimeWarning`, after which the step simply runs eagerly every time:
-tensors created from data inside the step (``mgx.Tensor(batch)``, a NumPy array on one side of
-an operator), ``.data`` assigned inside the step, ops run under `no_grad`, ``backward()`` called
-inside the step, in-place changes to an intermediate result's values, and inputs that are op
-results from outside the step (their graph would be cut).
+Detected, with a `RuntimeWarning`, after which the step simply runs eagerly every time: a
+tensor's values read in Python inside the step (``.data``, ``.item()``, ``bool(t)``, a
+comparison, ``np.asarray(t)``: what control flow on values needs, and what cross-entropy on
+class indices does), tensors created from data inside the step (``mgx.Tensor(batch)``, a NumPy
+array on one side of an operator), ``.data`` assigned inside the step, ops run under
+`no_grad`, ``backward()`` called inside the step, in-place changes to an intermediate result's
+values, and inputs that are op results from outside the step (their graph would be cut).
 """
 
 from __future__ import annotations
@@ -424,6 +425,10 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
         f"{gname[id(loss)]} = ones({loss._data.shape!r}, {w.constant(loss._data.dtype.name, loss._data.dtype)})"
     )
     _function._epoch += 1
+    loss._ctx.backward_runs += 1  # type: ignore[attr-defined]  # (as run_backward: what mgx.why counts)
+    w.emit(
+        f"{node_ctx[id(loss)]}.backward_runs += 1  # one backward pass through this graph (mgx.why counts them)"
+    )
     pending: dict[Tensor, np.ndarray] = {loss: grad}
     leaves_hit: list[Tensor] = []
     stored: set[int] = set()

@@ -190,9 +190,11 @@ def cross_entropy(logits: Any, target: Any, ignore_index: int = -100) -> Tensor:
     logits = _t(logits)
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
         raise ValueError(f"cross_entropy: ignore_index must be an int, got {ignore_index!r}")
-    raw = target.data if isinstance(target, Tensor) else np.asarray(target)
+    raw = target._data if isinstance(target, Tensor) else np.asarray(target)
     if raw.shape == logits.shape:  # probabilities: a differentiable input
         return CrossEntropy.apply(logits, logits._lift(target))
+    if isinstance(target, Tensor):  # class indices: their values choose the op's terms (read them)
+        raw = target.data
     if raw.dtype.kind == "f":
         if not (np.all(np.isfinite(raw)) and np.all(raw == np.round(raw))):
             bad = raw[~(np.isfinite(raw) & (raw == np.round(raw)))].flat[0]

@@ -109,6 +109,10 @@ class Tensor:
         never copy anything. Assigning a new array (``t.data = a``) is always safe: the graph
         keeps the old one.
         """
+        if _function._tracer is not None:  # `microgradx.compile` is tracing a step
+            _function._tracer.fail(
+                "a tensor's values were read in Python inside the step (.data, .item(), a comparison)"
+            )
         if self._held == _function._epoch:  # an op recorded since the last backward used it
             self._snap = (self._data, self._data.copy())
             self._held = -1  # copied; a new use by an op would make the copy obsolete

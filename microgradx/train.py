@@ -21,7 +21,7 @@ from .nn.loss import CrossEntropyLoss
 from .nn.module import Module
 from .optim import SGD, Optimizer
 from .random import get_rng
-from .tensor import Tensor
+from .tensor import Tensor, _to_array
 
 __all__ = ["DIVERGENCE_FACTOR", "LOSSES", "diverged", "fit"]
 
@@ -203,8 +203,8 @@ def fit(
             if it returns ``True``, training stops (early stopping).
         compile: run each step through `microgradx.compile` (default True) when the model is
             static — an ``MLP``, ``Layer`` or ``Sequential`` made only of ``microgradx.nn``
-            modules — and the loss a built-in one; the numbers are the same bit for bit, the
-            step faster. ``compile=False`` runs every step eagerly. Other models always do.
+            modules — and the loss a built-in one (not cross-entropy on class indices, which
+            reads its targets in Python); the numbers are the same bit for bit, the step faster. ``compile=False`` runs every step eagerly. Other models always do.
 
     Returns:
         The loss history: a list of ``float``, one per epoch run. If the loss becomes ``nan``
@@ -267,7 +267,8 @@ def fit(
     if full_batch:  # build the input tensors once
         Xt, yt = Tensor(Xa), Tensor(ya)
     compiled = None
-    if compile and _is_static(model) and _is_builtin_loss(loss):
+    class_indices = _takes_class_indices(loss) and ya.ndim == 1  # read in Python by the loss
+    if compile and _is_static(model) and _is_builtin_loss(loss) and not class_indices:
         # Inputs are leaves whose .data each batch replaces; one plan per batch shape.
         from .compile import compile as compile_step
 
@@ -297,7 +298,7 @@ def fit(
                 for start in range(0, n, step):
                     idx = order[start : start + step]
                     if compiled is not None:
-                        Xt.data, yt.data = Xa[idx], ya[idx]
+                        Xt.data, yt.data = _to_array(Xa[idx]), _to_array(ya[idx])  # as Tensor() makes them
                         optimizer.zero_grad()
                         L = compiled()
                     else:

@@ -269,7 +269,7 @@ def _fallback_cases():
         return (w * np.array([0.5, 0.25])).sum()
 
     def assigns_data():
-        w.data = w.data
+        w.data = np.array([1.0, 2.0])
         return (w * w).sum()
 
     def under_no_grad():
@@ -283,11 +283,18 @@ def _fallback_cases():
 
     def in_place():
         h = w * 2.0
-        h.data[0] += 1.0  # the array itself, not .data's setter
+        h._data[0] += 1.0  # the array itself (reading .data would be caught as a read already)
         return (h * h).sum()
 
     def outside_graph():
         return (outside * w).sum()
+
+    def branches_on_a_value():
+        h = w * 2.0
+        return (h * h).sum() if h.data[0] > 0 else h.sum()
+
+    def item_in_python():
+        return (w * w).sum() * 1.0 if (w * w).sum().item() < 100 else (w * w).sum()
 
     return w, {
         "a tensor was made from data": makes_a_tensor,
@@ -297,6 +304,8 @@ def _fallback_cases():
         "backward() was called": calls_backward,
         "changed in place": in_place,
         "from outside the step": outside_graph,
+        "values were read in Python": branches_on_a_value,
+        "values were read in Python ": item_in_python,
     }
 
 
@@ -465,3 +474,36 @@ def test_the_performance_page_shows_the_code_t1_generates():
     step = mgx.compile(lambda: mgx.mse_loss(net(x), y))
     step()
     assert step.code == shown
+
+
+def test_fit_with_class_indices_and_cross_entropy_gives_the_same_numbers():
+    X, y = mgx.data.moons(n=40, rng=0)
+    runs = []
+    for compile_ in (True, False):
+        model = MLP(2, [6, 2], activation="relu", rng=0)
+        h = mgx.fit(
+            model,
+            X,
+            y,
+            loss="cross_entropy",
+            lr=0.1,
+            epochs=4,
+            batch_size=16,
+            rng=0,
+            progress=False,
+            compile=compile_,
+        )
+        runs.append((h, [p.data.copy() for p in model.parameters()]))
+    assert runs[0][0] == runs[1][0]
+    for a, b in zip(runs[0][1], runs[1][1], strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_why_counts_one_backward_pass_of_a_compiled_loss():
+    model, x, y = _setup("tanh", "mse")
+    step = mgx.compile(lambda: mgx.mse_loss(model(x), y))
+    for _ in range(2):  # the trace, then a replay
+        model.zero_grad()
+        L = step()
+        assert L._ctx.backward_runs == 1
+        assert mgx.why(L, model.layers[0].weight).verdict == "ok"
