@@ -376,9 +376,13 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
         if n.startswith("c") and n[1:].isdigit():
             w.emit(f"# {n} = {float(t._data.reshape(-1)[0])!r}, a constant of the trace")
     checks = [
-        f"{n}._data.shape != {t._data.shape!r} or {n}._data.dtype != {w.constant(t._data.dtype.name, t._data.dtype)}"
-        + (f" or not {n}.requires_grad" if t.requires_grad else f" or {n}.requires_grad")
+        check
         for t, n in zip(leaves, leaf_names, strict=True)
+        for check in (
+            f"{n}._data.shape != {t._data.shape!r}",
+            f"{n}._data.dtype != {w.constant(t._data.dtype.name, t._data.dtype)}",
+            f"not {n}.requires_grad" if t.requires_grad else f"{n}.requires_grad",
+        )
     ]
     w.emit("# Guards: the plan holds for these shapes, dtypes and requires_grad flags only")
     w.emit("# (another signature traces again).")
