@@ -417,6 +417,38 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     _progress_arguments(p)
 
 
+def _training_line(args: argparse.Namespace, loss: str = "") -> str:
+    """The "training: ..." line both train tasks print."""
+    return (
+        f"training: {loss}SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
+        f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}"
+    )
+
+
+def _diverged(prog: str, history: Sequence[float], bad: int, lr: float) -> int:
+    """Say on stderr where training diverged and what to try; the exit code 1."""
+    print(
+        f"{prog}: training diverged at epoch {bad} (loss {history[bad]:.4g}, first epoch "
+        f"{history[0]:.4g}): lr {lr:g} is too large here; try --lr {lr / 5:g}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _layer_table(net: Any, X: np.ndarray, y: np.ndarray, loss: Any) -> None:
+    """Print the per-layer table of the trained net on the whole training set, both gauges.
+
+    One forward and backward pass (`diagnostics.record_backward`) at the final weights, so the
+    backward signal mean|∂L/∂z| and ‖∂L/∂W‖ are measured together, not left from the last step.
+    """
+    from microgradx import diagnostics
+
+    net.zero_grad()
+    rec, _ = diagnostics.record_backward(net, X, y, loss=loss)
+    print("per layer, on the training data (one forward and backward pass at the final weights):")
+    print(rec.table())
+
+
 @command(
     "train",
     help="train an MLP on a toy data set",
@@ -426,7 +458,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
 )
 def cmd_train(args: argparse.Namespace) -> int:
     import microgradx as mgx
-    from microgradx import data, diagnostics, init, nn, optim
+    from microgradx import data, init, nn, optim
     from microgradx.demo import loss_and_fit_plots, mse
     from microgradx.train import diverged
 
@@ -465,10 +497,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"model: MLP({X.shape[1]}, {[*args.sizes, y.shape[1]]}, activation={args.activation!r}), "
         f"init {init_name}, {sum(p.size for p in net.parameters())} parameters"
     )
-    print(
-        f"training: SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
-        f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}"
-    )
+    print(_training_line(args))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a divergence is reported below
         history = mgx.fit(
@@ -484,18 +513,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         final = mse(net, X, y)
     bad = diverged(history)
     if bad is not None or not math.isfinite(final):
-        bad = len(history) - 1 if bad is None else bad
-        print(
-            f"{prog}: training diverged at epoch {bad} (loss {history[bad]:.4g}, first epoch "
-            f"{history[0]:.4g}): lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}",
-            file=sys.stderr,
-        )
-        return 1
+        return _diverged(prog, history, len(history) - 1 if bad is None else bad, args.lr)
     print(f"final MSE: {final:.6f} (first epoch {history[0]:.6f})")
-    with mgx.no_grad():
-        rec, _ = diagnostics.record(net, X)
-    print("per layer, on the training data:")
-    print(rec.table())
+    _layer_table(net, X, y, mgx.mse_loss)
     if out is not None:
         written = loss_and_fit_plots(out, X, y, net, history, "train")
         mgx.save(net.state_dict(), out / "model.npz")
@@ -514,7 +534,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _train_classifier(prog: str, args: argparse.Namespace) -> int:
     """``microgradx train --task classify``: `microgradx.classification.train_classifier`, printed."""
     import microgradx as mgx
-    from microgradx import classification, data, diagnostics, nn
+    from microgradx import classification, data, nn
 
     name = "moons" if args.data is None else args.data
     if name not in data.CLASSIFICATION_DATASETS:
@@ -553,18 +573,9 @@ def _train_classifier(prog: str, args: argparse.Namespace) -> int:
         f"{args.init or nn.default_init(args.activation)}, {sum(p.size for p in net.parameters())} "
         f"parameters; the {run.classes} outputs are logits"
     )
-    print(
-        f"training: cross-entropy, SGD lr {args.lr:g}, momentum {args.momentum:g}, {args.epochs} epochs, "
-        f"batch {'full' if args.batch_size is None else args.batch_size}, seed {args.seed}"
-    )
+    print(_training_line(args, "cross-entropy, "))
     if run.diverged_at is not None:
-        bad = run.diverged_at
-        print(
-            f"{prog}: training diverged at epoch {bad} (loss {history[bad]:.4g}, first epoch "
-            f"{history[0]:.4g}): lr {args.lr:g} is too large here; try --lr {args.lr / 5:g}",
-            file=sys.stderr,
-        )
-        return 1
+        return _diverged(prog, history, run.diverged_at, args.lr)
     print(
         f"final cross-entropy: {history[-1]:.6f} (first epoch {history[0]:.6f}; ln {run.classes} = "
         f"{math.log(run.classes):.6f} is a uniform guess)"
@@ -572,10 +583,7 @@ def _train_classifier(prog: str, args: argparse.Namespace) -> int:
     for what, X, y in (("train", run.X, run.y), ("held-out", run.X_test, run.y_test)):
         right = int(np.sum(classification.predict(net, X) == y))
         print(f"{what} accuracy: {100 * right / len(y):.1f} % ({right}/{len(y)})")
-    with mgx.no_grad():
-        rec, _ = diagnostics.record(net, run.X)
-    print("per layer, on the training data:")
-    print(rec.table())
+    _layer_table(net, run.X, run.y, mgx.cross_entropy)
     if out is not None:
         from microgradx.lab.plots import Plotter
 

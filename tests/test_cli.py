@@ -434,3 +434,26 @@ def test_train_show_code_prints_the_generated_step(tmp_path):
         "def compiled_step"
         not in run("train", "--sizes", "4", "--epochs", "3", "--no-progress", cwd=tmp_path).stdout
     )
+
+
+@pytest.mark.parametrize("task", ["regression", "classify"])
+def test_train_table_shows_both_gauges_measured_at_the_final_weights(tmp_path, task):
+    """Every layer's mean|∂L/∂z| and ‖∂L/∂W‖ are numbers, from one pass over the training set.
+
+    The table used to come from a forward-only recording: the δ column was empty and ‖∂L/∂W‖
+    was whatever the last training step had left in ``.grad``.
+    """
+    proc = run("train", "--task", task, "--epochs", "50", "--no-progress", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    start = lines.index(
+        "per layer, on the training data (one forward and backward pass at the final weights):"
+    )
+    header, rows = (
+        lines[start + 1].split(),
+        [line.split() for line in lines[start + 3 :] if line.startswith("layers.")],
+    )
+    assert len(rows) == 3
+    delta, wgrad = header.index("mean|dL/dz|"), header.index("|dL/dW|")
+    for row in rows:
+        assert float(row[delta]) > 0 and float(row[wgrad]) > 0, row

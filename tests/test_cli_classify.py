@@ -36,7 +36,7 @@ def test_the_default_run_reaches_95_percent_on_moons(tmp_path):
     # the numbers are the library's: the same run, in process, gives the same accuracies
     run_ = classification.train_classifier(progress=False)
     assert held_right == round(run_.test_accuracy * 1000) and right == round(run_.train_accuracy * 200)
-    assert "per layer, on the training data:" in out
+    assert "per layer, on the training data (one forward and backward pass at the final weights):" in out
     assert list(tmp_path.iterdir()) == []  # nothing written without --out
 
 
