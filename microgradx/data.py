@@ -348,7 +348,4 @@ def get(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray]:
         >>> X.shape, y.shape
         ((10, 2), (10,))
     """
-    fn = DATASETS.get(name) if isinstance(name, str) else None
-    if fn is None:
-        raise ValueError(f"data.get: unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
-    return fn(**kwargs)
+    return validation.choice(name, DATASETS, "data set", "data.get")(**kwargs)

@@ -512,15 +512,10 @@ def get(name: str):
         ValueError: for an unknown name, listing the valid ones. ``"constant"`` needs a value:
             pass a callable such as ``lambda shape, rng: init.constant(shape, 0.5)`` instead.
     """
-    fn = INITIALIZERS.get(name) if isinstance(name, str) else None
-    if fn is None:
-        hint = ""
-        if name == "constant":
-            hint = (
-                " ('constant' needs a value: pass init=lambda shape, rng: "
-                "microgradx.init.constant(shape, 0.5) instead)"
-            )
-        raise ValueError(
-            f"init: unknown initializer {name!r}{hint}; expected one of {', '.join(INITIALIZERS)}"
+    hint = ""
+    if name == "constant":
+        hint = (
+            " ('constant' needs a value: pass init=lambda shape, rng: "
+            "microgradx.init.constant(shape, 0.5) instead)"
         )
-    return fn
+    return validation.choice(name, INITIALIZERS, "initializer", "init", note=hint)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
+from . import validation
 from .nn.loss import CrossEntropyLoss
 from .nn.module import Module
 from .optim import SGD, Optimizer
@@ -146,13 +147,9 @@ def _is_builtin_loss(loss: Any) -> bool:
 
 def _resolve_loss(loss: Any) -> Callable[[Tensor, Any], Tensor]:
     if isinstance(loss, str):
-        fn = LOSSES.get(loss)
-        if fn is None:
-            raise ValueError(
-                f"fit: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}, "
-                f"a callable (pred, target) -> Tensor or a Module"
-            )
-        return fn
+        return validation.choice(
+            loss, LOSSES, "loss", "fit", also="a callable (pred, target) -> Tensor, a Module or "
+        )
     if callable(loss):  # functions and Modules (MSELoss(), BCELoss(), …)
         return loss
     raise ValueError(f"fit: loss must be a name, a callable or a Module, got {loss!r}")

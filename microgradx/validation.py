@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["float_dtype", "integer", "is_real", "real"]
+__all__ = ["choice", "float_dtype", "integer", "is_real", "real"]
 
 
 def is_real(value: Any) -> bool:
@@ -81,3 +81,25 @@ def integer(value: Any, name: str, where: str, *, minimum: int | None = None) ->
         kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
         raise ValueError(f"{where}: {name} must be {kind}, got {value!r}")
     return int(value)
+
+
+def choice(name: Any, table: Any, what: str, where: str = "", *, note: str = "", also: str = "") -> Any:
+    """``table[name]`` for a name of ``table`` (a dict, or any collection of names: then ``name``).
+
+    Else a ``ValueError`` of one shape: ``"{where}: unknown {what} {name!r}{note}; expected
+    {also}one of a, b, c"`` — the bad value and every valid name (no ``where`` prefix when
+    ``where`` is empty: the CLI prefixes its own). A name that is not even a string (a list,
+    None) gets the same message, never a ``TypeError`` from hashing it.
+
+    Examples:
+        >>> choice("relu", {"relu": 1, "tanh": 2}, "activation", "MLP")
+        1
+        >>> choice("rleu", {"relu": 1, "tanh": 2}, "activation", "MLP")
+        Traceback (most recent call last):
+        ...
+        ValueError: MLP: unknown activation 'rleu'; expected one of relu, tanh
+    """
+    if isinstance(name, str) and name in table:
+        return table[name] if isinstance(table, dict) else name
+    prefix = f"{where}: " if where else ""
+    raise ValueError(f"{prefix}unknown {what} {name!r}{note}; expected {also}one of {', '.join(table)}")

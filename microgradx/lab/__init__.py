@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import validation
 from .activation_experiments import linear_collapse, selu_self_normalizing, sigmoid_vanishing, zero_centred
 from .claim_experiments import (
     activation_cost,
@@ -89,10 +90,7 @@ def names() -> list[str]:
 
 def get(name: str) -> Experiment:
     """The experiment called ``name``; a ValueError lists the valid names otherwise."""
-    try:
-        return EXPERIMENTS[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown experiment {name!r}; expected one of: {', '.join(names())}") from None
+    return EXPERIMENTS[validation.choice(name, names(), "experiment")]
 
 
 def describe() -> str:

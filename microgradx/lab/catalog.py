@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations as A
-from .. import diagnostics
+from .. import diagnostics, validation
 from ..function import Function
 from ..functional import elu, leaky_relu, prelu, relu, selu, sigmoid, tanh
 from ..tensor import Tensor
@@ -73,12 +73,7 @@ ACTIVATION_INFO: dict[str, ActivationInfo] = {
 
 
 def _get(name: str) -> ActivationInfo:
-    try:
-        return ACTIVATION_INFO[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown activation {name!r}; expected one of: {', '.join(ACTIVATION_INFO)}"
-        ) from None
+    return validation.choice(name, ACTIVATION_INFO, "activation")
 
 
 def values_and_derivatives(name: str, x: Any) -> tuple[np.ndarray, np.ndarray]:

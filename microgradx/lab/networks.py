@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import validation
 from ..functional import mse_loss, relu, sigmoid
 from ..nn import MLP
 from ..tensor import Tensor
@@ -216,10 +217,7 @@ NETWORKS: dict[str, Callable[[], Network]] = {
 
 def build(name: str) -> Network:
     """Build the network ``name`` (forward pass and loss, no backward yet)."""
-    try:
-        return NETWORKS[name]()
-    except KeyError:
-        raise ValueError(f"unknown network {name!r}; expected one of: {', '.join(NETWORKS)}") from None
+    return validation.choice(name, NETWORKS, "network")()
 
 
 def describe() -> str:

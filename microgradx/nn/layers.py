@@ -34,12 +34,9 @@ def _resolve_activation(activation: Any, where: str, dtype: Any = np.float64) ->
     if activation is None or isinstance(activation, Module):
         return activation
     if isinstance(activation, str):
-        cls = ACTIVATIONS.get(activation)
-        if cls is None:
-            raise ValueError(
-                f"{where}: unknown activation {activation!r}; expected None, a "
-                f"callable, a Module or one of {', '.join(ACTIVATIONS)}"
-            )
+        cls = validation.choice(
+            activation, ACTIVATIONS, "activation", where, also="None, a callable, a Module or "
+        )
         return cls().to(dtype)
     if callable(activation):
         return activation

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import validation
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "FORMATS",
@@ -97,9 +99,7 @@ FORMATS = GRAPHVIZ_PURE_FORMATS | {"pdf"}
 
 def check_format(fmt: Any) -> str:
     """``fmt`` if it is one of `FORMATS`; else `ValueError` naming it and listing the known ones."""
-    if not isinstance(fmt, str) or fmt not in FORMATS:
-        raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
-    return fmt
+    return validation.choice(fmt, sorted(FORMATS), "output format")
 
 
 def check_timeout(timeout: Any) -> float:
