@@ -20,13 +20,8 @@ import microgradx as mgx
 def no_cycle_collector():
     """Run the test with the cycle collector off: only reference counting frees anything."""
     gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with mgx.gc_paused():  # restores the collector's state after the test (tests/test_collector.py)
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _live(kind) -> int:
