@@ -284,14 +284,7 @@ class Optimizer:
 
     @staticmethod
     def _state_array(value: Any, p: Tensor, name: str, where: str) -> np.ndarray:
-        arr = np.asarray(value.data if isinstance(value, Tensor) else value)
-        if arr.dtype.kind not in "fiu":
-            raise ValueError(f"{where}: {name!r} must be a numeric array, got dtype {arr.dtype}")
-        if arr.shape != p.data.shape:
-            raise ValueError(
-                f"{where}: {name!r} has shape {arr.shape}, expected {p.data.shape} (its parameter's shape)"
-            )
-        return np.array(arr, dtype=p.data.dtype, copy=True)
+        return validation.array_like(value, p.data, repr(name), where)
 
     @staticmethod
     def _state_keys(st: Mapping[str, Any], required: set[str], allowed: set[str], where: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["choice", "float_dtype", "integer", "is_real", "real"]
+__all__ = ["array_like", "choice", "float_dtype", "integer", "is_real", "real"]
 
 
 def is_real(value: Any) -> bool:
@@ -103,3 +103,36 @@ def choice(name: Any, table: Any, what: str, where: str = "", *, note: str = "",
         return table[name] if isinstance(table, dict) else name
     prefix = f"{where}: " if where else ""
     raise ValueError(f"{prefix}unknown {what} {name!r}{note}; expected {also}one of {', '.join(table)}")
+
+
+def array_like(value: Any, like: np.ndarray, what: str, where: str) -> np.ndarray:
+    """``value`` (an array, a Tensor, nested lists) as a new array of ``like``'s shape and dtype.
+
+    The one check of loaded state (a model's parameters, an optimizer's buffers): numbers only,
+    exactly ``like``'s shape, and no finite value that overflows ``like``'s dtype (1e300 into
+    float32 would silently become inf). Messages: ``"{where}: {what} has shape (3, 2), expected
+    (2, 3) (its parameter's shape)"``.
+
+    Examples:
+        >>> array_like([1, 2], np.zeros(2, dtype=np.float32), "'w'", "load").dtype
+        dtype('float32')
+    """
+    from .tensor import Tensor
+
+    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: {what} must hold numbers, got dtype {arr.dtype}")
+    if arr.shape != like.shape:
+        raise ValueError(
+            f"{where}: {what} has shape {arr.shape}, expected {like.shape} (its parameter's shape)"
+        )
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = arr.astype(like.dtype)  # a new array
+    overflow = np.isfinite(arr) & ~np.isfinite(cast)
+    if overflow.any():
+        bad = arr[overflow].flat[0]
+        raise ValueError(
+            f"{where}: {what} holds {float(bad)!r}, which overflows the parameter's dtype {like.dtype} "
+            f"(largest {float(np.finfo(like.dtype).max):.4g})"
+        )
+    return cast

@@ -194,7 +194,7 @@ def _broken(edit):
         (lambda sd: sd["state"][0].update(step=-1), r"'step' must be a whole number >= 0, got -1"),
         (
             lambda sd: sd["state"][0].update(exp_avg=np.array(["a", "b"])),
-            r"'exp_avg' must be a numeric array",
+            r"'exp_avg' must hold numbers",
         ),
     ],
 )
@@ -226,6 +226,21 @@ def test_sgd_state_with_the_wrong_shape_is_refused():
     sd = {"state": {0: {"momentum_buffer": np.ones(4)}}, "param_groups": [{**opt.defaults, "params": [0]}]}
     with pytest.raises(ValueError, match=r"'momentum_buffer' has shape \(4,\), expected \(2, 2\)"):
         opt.load_state_dict(sd)
+
+
+def test_state_that_overflows_a_float32_parameter_is_refused_not_turned_into_inf():
+    """A float64 buffer of 1e300 loaded for a float32 parameter would become inf silently."""
+    p = nn.Parameter(np.ones(2, dtype=np.float32))
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    sd = {
+        "state": {0: {"momentum_buffer": np.array([1.0, 1e300])}},
+        "param_groups": [{**opt.defaults, "params": [0]}],
+    }
+    with pytest.raises(
+        ValueError, match=r"'momentum_buffer' holds 1e\+300, which overflows the parameter's dtype float32"
+    ):
+        opt.load_state_dict(sd)
+    assert opt.state == {}
 
 
 # ---------------------------------------------------------------- parameter groups

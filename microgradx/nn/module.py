@@ -200,25 +200,7 @@ class Module:
             )
         arrays = {}
         for key, p in own.items():
-            value = state_dict[key]
-            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
-            if arr.dtype.kind not in "fiub":
-                raise ValueError(f"load_state_dict: key {key!r} holds non-numeric data of dtype {arr.dtype}")
-            if arr.shape != p.data.shape:
-                raise ValueError(
-                    f"load_state_dict: key {key!r} has shape {arr.shape}, "
-                    f"the parameter has shape {p.data.shape}"
-                )
-            with np.errstate(over="ignore", invalid="ignore"):
-                cast = arr.astype(p.data.dtype)
-            overflow = np.isfinite(arr) & ~np.isfinite(cast)
-            if overflow.any():
-                bad = arr[overflow].flat[0]
-                raise ValueError(
-                    f"load_state_dict: key {key!r} holds {float(bad)!r}, which overflows the "
-                    f"parameter's dtype {p.data.dtype} (largest {float(np.finfo(p.data.dtype).max):.4g})"
-                )
-            arrays[key] = cast
+            arrays[key] = validation.array_like(state_dict[key], p.data, f"key {key!r}", "load_state_dict")
         for key, p in own.items():
             np.copyto(p.data, arrays[key], casting="unsafe")
 
