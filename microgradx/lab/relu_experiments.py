@@ -333,53 +333,89 @@ def leaky_fix(
     high_lr: float = 0.5,
     high_epochs: int = 200,
     seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
-    """Every hidden unit starts with z < 0 on every input (bias ``bias``); then train.
+    """Every hidden unit starts with z < 0 on every input (bias ``bias``); then train, over
+    ``seeds`` seeds (seed s draws the data and the weights).
 
     ReLU: every unit dead, zero gradient, the loss stays at Var(y). Leaky ReLU: the gradient is
     0.01× but never 0, so the weights move. ELU: gradient αeᶻ, and its curve for z < 0 is not a
     straight line. Also: leaky ReLU at the learning rate that kills ReLU units.
     """
-    X, y = sine_data(n, seed)
-    line = best_line_mse(X, y)
-    numbers: dict[str, Any] = {"var_y": float(y.var()), "mse_best_line": line}
+    runs = seed_list(seed, seeds)
+    acts = ("relu", "leaky_relu", "elu")
+    what = ("zero_grad", "negative_init", "negative_after", "weight_change", "mse")
+    per: dict[str, list[float]] = {f"{w}_{a}": [] for w in what for a in acts}
+    per["var_y"], per["mse_best_line"] = [], []
+    diverged: dict[str, list[int | None]] = {a: [] for a in acts}
     curves = {}
-    rows = []
-    for act in ("relu", "leaky_relu", "elu"):
-        net = _with_bias(MLP(1, [width, 1], activation=act, rng=seed), bias)
-        frozen = _zero_gradient_units(net, X, y)
-        negative0 = _dead_per_layer(net, X)[0]
-        W0 = net.layers[0].weight.data.copy()
-        run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
-        negative1 = _dead_per_layer(net, X)[0]
-        moved = float(np.abs(net.layers[0].weight.data - W0).max())
-        curves[act] = run.losses
-        numbers.update(
-            {
-                f"zero_grad_{act}": frozen,
-                f"negative_init_{act}": negative0,
-                f"negative_after_{act}": negative1,
-                f"weight_change_{act}": moved,
-                f"mse_{act}": run.final,
-                f"diverged_{act}": run.diverged_at,
-            }
-        )
-        rows.append([act, pct(frozen), pct(negative1), fmt(moved), fmt(run.final)])
-
-    net = MLP(1, [width, width, 1], activation="leaky_relu", rng=seed)
-    run = train(net, X, y, lr=high_lr, epochs=high_epochs)
-    numbers["high_lr_leaky_diverged_at"] = run.diverged_at
-    numbers["high_lr_leaky_zero_grad"] = (
-        None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
+    high_runs = []
+    for s in runs:
+        X, y = sine_data(n, s)
+        per["var_y"].append(float(y.var()))
+        per["mse_best_line"].append(best_line_mse(X, y))
+        for act in acts:
+            net = _with_bias(MLP(1, [width, 1], activation=act, rng=s), bias)
+            per[f"zero_grad_{act}"].append(_zero_gradient_units(net, X, y))
+            per[f"negative_init_{act}"].append(_dead_per_layer(net, X)[0])
+            W0 = net.layers[0].weight.data.copy()
+            run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            per[f"negative_after_{act}"].append(_dead_per_layer(net, X)[0])
+            per[f"weight_change_{act}"].append(float(np.abs(net.layers[0].weight.data - W0).max()))
+            per[f"mse_{act}"].append(run.final)
+            diverged[act].append(run.diverged_at)
+            if s == runs[0]:
+                curves[act] = run.losses
+        net = MLP(1, [width, width, 1], activation="leaky_relu", rng=s)
+        run = train(net, X, y, lr=high_lr, epochs=high_epochs)
+        zero = None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
+        high_runs.append((run, zero))
+    numbers: dict[str, Any] = {"seeds": runs}
+    sp = {k: spread(v) for k, v in per.items()}
+    for k, one in sp.items():
+        numbers[k] = one["median"]
+        numbers[f"{k}_range"] = range_of(one)
+    line = numbers["mse_best_line"]
+    relu_stuck = spread(m / v for m, v in zip(per["mse_relu"], per["var_y"], strict=True))
+    leaky_line = spread(m / b for m, b in zip(per["mse_leaky_relu"], per["mse_best_line"], strict=True))
+    numbers["mse_relu_over_var_y"], numbers["mse_relu_over_var_y_range"] = (
+        relu_stuck["median"],
+        range_of(relu_stuck),
     )
+    numbers["mse_leaky_over_line"], numbers["mse_leaky_over_line_range"] = (
+        leaky_line["median"],
+        range_of(leaky_line),
+    )
+    rows = []
+    for act in acts:
+        hit = [d for d in diverged[act] if d is not None]
+        numbers[f"diverged_{act}"] = hit[0] if hit else None  # the first seed's divergence epoch
+        numbers[f"diverged_seeds_{act}"] = len(hit)
+        rows.append(
+            [
+                act,
+                text(sp[f"zero_grad_{act}"], pct),
+                text(sp[f"negative_after_{act}"], pct),
+                text(sp[f"weight_change_{act}"]),
+                text(sp[f"mse_{act}"]),
+            ]
+        )
+    div = [r for r, _ in high_runs if r.diverged_at is not None]
+    numbers["high_lr_leaky_diverged_seeds"] = len(div)
+    numbers["high_lr_leaky_diverged_at"] = div[0].diverged_at if div else None
+    zeros = [z for _, z in high_runs if z is not None]
+    numbers["high_lr_leaky_zero_grad"] = spread(zeros)["median"] if zeros else None
+    finals = [r.final for r, _ in high_runs if r.diverged_at is None]
+    mostly_diverged = 2 * len(div) > len(runs)
     high = (
-        f"diverged at epoch {run.diverged_at} (loss {fmt(run.peak[0])}, above {fmt(int(DIVERGENCE_FACTOR))}× the first)"
-        if run.diverged_at is not None
-        else f"MSE {fmt(run.final)}"
+        f"diverged in {len(div)} of {len(runs)} seeds (first at epoch {div[0].diverged_at}, loss "
+        f"{fmt(div[0].peak[0])}, above {fmt(int(DIVERGENCE_FACTOR))}× the first)"
+        if mostly_diverged
+        else f"diverged in {len(div)} of {len(runs)} seeds; MSE {text(spread(finals))}"
     )
 
     p = Plotter(out, "leaky-fix")
-    p.curves("loss", curves, f"all units start negative (bias {bias})")
+    p.curves("loss", curves, f"all units start negative (bias {bias}, seed {runs[0]})")
     return Result(
         "leaky-fix",
         numbers,
@@ -388,29 +424,32 @@ def leaky_fix(
             "units with zero gradient",
             f"units negative on every input after {epochs} epochs",
             "max |Δw| layer 1",
-            "final MSE",
+            "final MSE: median [min–max]",
         ],
         rows,
-        f"bias {bias}: units with zero gradient: relu {pct(numbers['zero_grad_relu'])}, leaky_relu "
-        f"{pct(numbers['zero_grad_leaky_relu'])}, elu {pct(numbers['zero_grad_elu'])}; MSE relu "
-        f"{fmt(numbers['mse_relu'])} (stuck), leaky_relu {fmt(numbers['mse_leaky_relu'])}, elu "
-        f"{fmt(numbers['mse_elu'])}; leaky_relu at lr={high_lr}: {high}",
+        f"bias {bias} (median [min–max] of {len(runs)} seeds): units with zero gradient: relu "
+        f"{text(sp['zero_grad_relu'], pct)}, leaky_relu {text(sp['zero_grad_leaky_relu'], pct)}, elu "
+        f"{text(sp['zero_grad_elu'], pct)}; MSE relu {text(sp['mse_relu'])} "
+        f"({'stuck at Var(y)' if relu_stuck['median'] > 0.98 else 'it trains'}), "
+        f"leaky_relu {text(sp['mse_leaky_relu'])}, elu {text(sp['mse_elu'])}; leaky_relu at lr={high_lr}: {high}",
         errata=[
             f"'No dying ReLU problem' with leaky ReLU: true, no unit has a zero gradient, but "
             f"units pushed to z < 0 receive 1% of the gradient; here "
             f"{pct(numbers['negative_after_leaky_relu'])} were still negative on every input "
             f"after {epochs} epochs, and a network of such units is linear: its MSE "
-            f"{fmt(numbers['mse_leaky_relu'])} is the best straight line's {fmt(line)}",
+            f"{fmt(numbers['mse_leaky_relu'])} is the best straight line's {fmt(line)} "
+            f"(medians of {len(runs)} seeds; per seed, leaky MSE / line's MSE = {text(leaky_line)})",
             *(
                 [
                     f"leaky ReLU fixes dead units, not a learning rate that is too high: at "
                     f"lr={high_lr}, which kills ReLU units, the leaky network {high}"
                 ]
-                if run.diverged_at is not None
+                if mostly_diverged
                 else []
             ),
         ],
         files=p.files,
         setup=f"MLP(1, [{width}, 1]) with hidden bias {bias}, sin(πx) on {n} points, SGD lr={lr} "
-        f"momentum=0.9, {epochs} epochs",
+        f"momentum=0.9, {epochs} epochs; leaky MLP(1, [{width}, {width}, 1]) at lr={high_lr}, "
+        f"{high_epochs} epochs; seeds {runs[0]}–{runs[-1]} (data and weights)",
     )
