@@ -43,70 +43,105 @@ def _constant(value: float):
 
 
 def _symmetric_runs(
-    out, kind: str, value: float, *, n: int, hidden: int, epochs: int, lr: float, seed: int
+    out, kind: str, value: float, *, n: int, hidden: int, epochs: int, lr: float, seed: int, seeds: int
 ) -> Result:
-    """zero-init / constant-init: same network, weights and biases all ``value``, per activation."""
-    X, y = sine_data(n, seed)
-    line = best_line_mse(X, y)
-    numbers: dict[str, Any] = {"var_y": float(y.var()), "mse_best_line": line}
-    rows = []
+    """zero-init / constant-init: same network, weights and biases all ``value``, per activation,
+    over ``seeds`` seeds (seed s draws the data and the random-init reference).
+
+    The symmetric network has no random weights: on one data set its run is fixed, and the
+    distinct-unit count and the parameters that changed are identities (the same on every seed).
+    The MSEs depend on the data drawn and, for the reference, on the weights: median [min–max].
+    Per activation: ``{act}_distinct`` is the largest count over the seeds, ``{act}_changed`` the
+    first seed's largest parameter change, ``{act}_mse`` / ``{act}_mse_random`` medians.
+    """
+    runs = seed_list(seed, seeds)
+    per: dict[str, list[float]] = {"var_y": [], "mse_best_line": []}
+    numbers: dict[str, Any] = {"seeds": runs}
+    distinct: dict[str, list[int]] = {a: [] for a in ACTS}
+    changed_sets: dict[str, list[frozenset[str]]] = {a: [] for a in ACTS}
     curves = {}
+    for s in runs:
+        X, y = sine_data(n, s)
+        per["var_y"].append(float(y.var()))
+        per["mse_best_line"].append(best_line_mse(X, y))
+        for act in ACTS:
+            net = MLP(1, [hidden, 1], activation=act, init=_constant(value), rng=s)
+            for layer in net.layers:
+                if layer.bias is not None:
+                    layer.bias.data[:] = value
+            before = {k: v.copy() for k, v in net.state_dict().items()}
+            run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            after = net.state_dict()
+            changed = {k: float(np.abs(after[k] - before[k]).max()) for k in before}
+            with no_grad():
+                rec, _ = diagnostics.record(net, X)
+            distinct[act].append(rec.stats()[0].distinct)
+            changed_sets[act].append(frozenset(k for k, v in changed.items() if v > 0))
+            reference = MLP(1, [hidden, 1], activation=act, rng=s)  # default random init
+            ref_run = train(reference, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            per.setdefault(f"{act}_mse", []).append(run.final)
+            per.setdefault(f"{act}_mse_random", []).append(ref_run.final)
+            if s == runs[0]:
+                numbers[f"{act}_changed"] = changed
+                curves[f"{act}, {kind}"] = run.losses
+                curves[f"{act}, random"] = ref_run.losses
+    sp = {k: spread(v) for k, v in per.items()}
+    for k, one in sp.items():
+        numbers[k] = one["median"]
+        numbers[f"{k}_range"] = range_of(one)
+    rows = []
     for act in ACTS:
-        net = MLP(1, [hidden, 1], activation=act, init=_constant(value), rng=seed)
-        for layer in net.layers:
-            if layer.bias is not None:
-                layer.bias.data[:] = value
-        before = {k: v.copy() for k, v in net.state_dict().items()}
-        run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
-        after = net.state_dict()
-        changed = {k: float(np.abs(after[k] - before[k]).max()) for k in before}
-        with no_grad():
-            rec, _ = diagnostics.record(net, X)
-        distinct = rec.stats()[0].distinct
-        reference = MLP(1, [hidden, 1], activation=act, rng=seed)  # default random init
-        ref_run = train(reference, X, y, lr=lr, epochs=epochs, momentum=0.9)
-        curves[f"{act}, {kind}"] = run.losses
-        curves[f"{act}, random"] = ref_run.losses
+        numbers[f"{act}_distinct"] = max(distinct[act])
+        same = len(set(changed_sets[act])) == 1  # the same parameters trained on every seed
+        numbers[f"{act}_changed_same_every_seed"] = same
         trained = [
             k.replace("layers.", "L").replace(".weight", ".W").replace(".bias", ".b")
-            for k, v in changed.items()
+            for k, v in numbers[f"{act}_changed"].items()
             if v > 0
         ]
-        numbers.update(
-            {
-                f"{act}_distinct": distinct,
-                f"{act}_mse": run.final,
-                f"{act}_mse_random": ref_run.final,
-                f"{act}_changed": changed,
-            }
-        )
         rows.append(
-            [act, f"{distinct}/{hidden}", ", ".join(trained) or "nothing", fmt(run.final), fmt(ref_run.final)]
+            [
+                act,
+                f"{max(distinct[act])}/{hidden}",
+                (", ".join(trained) or "nothing") + ("" if same else " (seed 0; differs by seed)"),
+                text(sp[f"{act}_mse"]),
+                text(sp[f"{act}_mse_random"]),
+            ]
         )
     p = Plotter(out, kind)
-    p.curves("loss", curves, f"{kind} vs random init")
+    p.curves("loss", curves, f"{kind} vs random init (seed {runs[0]})")
     numbers["rows"] = rows
     return Result(
         kind,
         numbers,
         [
             "activation",
-            "distinct hidden units",
+            "distinct hidden units (most over seeds)",
             "parameters that changed",
-            f"MSE ({kind})",
-            "MSE (random init)",
+            f"MSE ({kind}): median [min–max]",
+            "MSE (random init): median [min–max]",
         ],
         rows,
         files=p.files,
         setup=f"MLP(1, [{hidden}, 1]), every weight and bias = {value:g}, sin(πx) on {n} "
-        f"points, SGD lr={lr} momentum=0.9, {epochs} epochs; L0 = hidden layer, "
-        f"L1 = output layer",
+        f"points, SGD lr={lr} momentum=0.9, {epochs} epochs, seeds {runs[0]}–{runs[-1]} (data and the "
+        f"random-init reference); L0 = hidden layer, L1 = output layer",
+        note="the distinct-unit count and which parameters change are identities of the symmetric "
+        "start (the same on every seed: no range needed); the MSEs depend on the data and the "
+        "reference's weights, so they are medians [min–max] over the seeds",
     )
 
 
 @experiment("zero-init", "zero weights: ReLU/tanh train only the output bias; sigmoid units stay identical")
 def zero_init(
-    out=None, *, n: int = 128, hidden: int = 8, epochs: int = 2000, lr: float = 0.1, seed: int = 0
+    out=None,
+    *,
+    n: int = 128,
+    hidden: int = 8,
+    epochs: int = 2000,
+    lr: float = 0.1,
+    seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
     """All weights and biases 0 (the notes' "Case 1"), for relu, tanh and sigmoid hidden units.
 
@@ -114,17 +149,29 @@ def zero_init(
     weights ∂L/∂w = δ·v·g'(0)·x = 0 (v = 0): only the output bias moves, to mean(y). Sigmoid:
     a = 0.5 for every unit, so every unit receives the same gradient: they train, but as one.
     """
-    r = _symmetric_runs(out, "zero-init", 0.0, n=n, hidden=hidden, epochs=epochs, lr=lr, seed=seed)
+    r = _symmetric_runs(
+        out, "zero-init", 0.0, n=n, hidden=hidden, epochs=epochs, lr=lr, seed=seed, seeds=seeds
+    )
     nb = r.numbers
     only_bias = all(
-        {k for k, v in nb[f"{a}_changed"].items() if v > 0} == {"layers.1.bias"} for a in ("relu", "tanh")
+        {k for k, v in nb[f"{a}_changed"].items() if v > 0} == {"layers.1.bias"}
+        and nb[f"{a}_changed_same_every_seed"]
+        for a in ("relu", "tanh")
     )
     nb["relu_tanh_only_output_bias"] = only_bias
+    k = len(nb["seeds"])
+
+    def ranged(key: str) -> str:
+        lo, hi = nb[f"{key}_range"]
+        return text({"median": nb[key], "min": lo, "max": hi})
+
+    beats = nb["sigmoid_mse"] < nb["mse_best_line"]
     r.conclusion = (
-        f"relu and tanh: only the output bias trained (MSE {fmt(nb['relu_mse'])} = Var(y) "
-        f"{fmt(nb['var_y'])}); sigmoid: {nb['sigmoid_distinct']} distinct unit of {hidden}, yet MSE "
-        f"{fmt(nb['sigmoid_mse'])} < the best straight line's {fmt(nb['mse_best_line'])}; random init: "
-        f"{fmt(nb['sigmoid_mse_random'])} (sigmoid)"
+        f"relu and tanh: {'only the output bias trained' if only_bias else 'more than the output bias trained'} "
+        f"(MSE {ranged('relu_mse')} = Var(y) {ranged('var_y')}, median [min–max] of {k} seeds); sigmoid: "
+        f"{nb['sigmoid_distinct']} distinct unit of {hidden}, yet MSE {ranged('sigmoid_mse')} "
+        f"{'<' if beats else '≥'} the best straight line's {ranged('mse_best_line')}; random init: "
+        f"{ranged('sigmoid_mse_random')} (sigmoid)"
     )
     r.errata = [
         f"'In tanh activation ... No update, No training' — one parameter does train: the output "
@@ -148,19 +195,23 @@ def constant_init(
     lr: float = 0.1,
     value: float = 0.5,
     seed: int = 0,
+    seeds: int = 5,
 ) -> Result:
     """All weights and biases ``value`` (the notes' "Case 2", w = b = 0.5).
 
     Units that start equal compute the same z, get the same gradient and stay equal: the layer
     has the capacity of a single unit.
     """
-    r = _symmetric_runs(out, "constant-init", value, n=n, hidden=hidden, epochs=epochs, lr=lr, seed=seed)
+    r = _symmetric_runs(
+        out, "constant-init", value, n=n, hidden=hidden, epochs=epochs, lr=lr, seed=seed, seeds=seeds
+    )
     nb = r.numbers
     r.conclusion = (
         f"w = b = {value:g}: after {epochs} epochs the {hidden} hidden units are "
         f"{', '.join(str(nb[f'{a}_distinct']) for a in ACTS)} distinct unit(s) (relu, tanh, sigmoid); "
-        f"MSE {', '.join(fmt(nb[f'{a}_mse']) for a in ACTS)} vs "
-        f"{', '.join(fmt(nb[f'{a}_mse_random']) for a in ACTS)} with random init"
+        f"MSE {', '.join(text({'median': nb[f'{a}_mse'], 'min': nb[f'{a}_mse_range'][0], 'max': nb[f'{a}_mse_range'][1]}) for a in ACTS)} vs "
+        f"{', '.join(text({'median': nb[f'{a}_mse_random'], 'min': nb[f'{a}_mse_random_range'][0], 'max': nb[f'{a}_mse_random_range'][1]}) for a in ACTS)} "
+        f"with random init (median [min–max] of {len(nb['seeds'])} seeds)"
     )
     r.errata = [
         f"'This model convert into linear model' (constant init) — the layer acts as one unit, "
