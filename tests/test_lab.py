@@ -188,6 +188,66 @@ def test_selu_self_normalizing():
     assert r["std_last_relu_he_normal_3"] > 5 * r["std_last_relu_he_normal_0.3"]
 
 
+def test_leaky_fix_over_seeds_and_a_flipped_input_flips_the_conclusion():
+    kw = {"n": 64, "width": 32, "epochs": 150, "high_epochs": 30, "seed": 3}
+    r = lab.leaky_fix(**kw, **Q)
+    assert r["seeds"] == [3, 4, 5, 6, 7]
+    for key in ("zero_grad_relu", "negative_after_leaky_relu", "mse_relu", "mse_leaky_relu", "mse_elu"):
+        lo, hi = r[f"{key}_range"]
+        assert lo <= r[key] <= hi
+    assert r["mse_relu_over_var_y"] == pytest.approx(1.0, rel=0.02)  # per seed, stuck at Var(y)
+    assert "stuck at Var(y)" in r.conclusion and "[" in r.table() and "–" in r.conclusion
+    assert r["high_lr_leaky_diverged_seeds"] == 5 and len(r.errata) == 2
+    # units alive from the start (bias +0.5) and a learning rate that does not diverge
+    flipped = lab.leaky_fix(**{**kw, "bias": 0.5, "high_lr": 0.01}, **Q)
+    assert "it trains" in flipped.conclusion and flipped["mse_relu_over_var_y"] < 0.98
+    assert flipped["high_lr_leaky_diverged_seeds"] == 0 and len(flipped.errata) == 1
+    with pytest.raises(ValueError, match="seeds"):
+        lab.leaky_fix(**kw, seeds=0, **Q)
+
+
+def test_selu_over_seeds():
+    r = lab.selu_self_normalizing(depth=6, width=16, n=32, seed=2, **Q)
+    assert r["seeds"] == [2, 3, 4, 5, 6]
+    for s in (0.3, 1.0, 3.0):
+        key = f"std_last_selu_lecun_normal_{s:g}"
+        lo, hi = r[f"{key}_range"]
+        assert lo <= r[key] <= hi and lo < hi  # the std after the last layer depends on the seed
+        assert f"{fmt(r[key])} [{fmt(lo)}–{fmt(hi)}]" in r.conclusion
+    assert "[" in r.table() and "–" in r.table()
+    with pytest.raises(ValueError, match="seeds"):
+        lab.selu_self_normalizing(depth=6, width=16, n=32, seeds=0, **Q)
+
+
+@pytest.mark.parametrize("fn", [lab.zero_init, lab.constant_init])
+def test_symmetric_init_over_seeds(fn):
+    r = fn(n=32, hidden=4, epochs=60, seed=1, **Q)
+    assert r["seeds"] == [1, 2, 3, 4, 5]
+    for act in ("relu", "tanh", "sigmoid"):
+        for key in (f"{act}_mse", f"{act}_mse_random"):
+            lo, hi = r[f"{key}_range"]
+            assert lo <= r[key] <= hi
+        assert r[f"{act}_changed_same_every_seed"] is True  # an identity: no range needed
+    assert "median [min–max]" in r.table() and "identities" in r.note
+    assert "[" in r.conclusion and "–" in r.conclusion
+
+
+def test_zero_init_sigmoid_verdict_follows_its_numbers():
+    """Trained long, one sigmoid unit beats the line; after 3 epochs it does not: the sign flips."""
+    short = lab.zero_init(n=32, hidden=4, epochs=3, **Q)
+    assert short["sigmoid_mse"] >= short["mse_best_line"]
+    assert "≥ the best straight line's" in short.conclusion
+
+
+def test_linear_collapse_is_an_identity_on_every_seed():
+    """The reason linear-collapse reports one seed: its note says the collapse holds on any seed."""
+    for s in (0, 1, 2):
+        r = lab.linear_collapse(depth=3, width=8, n=32, epochs=60, seed=s, **Q)
+        assert r["max_abs_diff_trained"] < 1e-12
+        assert r["mse_linear_net"] >= r["mse_best_line"] - 1e-9
+    assert "identity" in r.note and "no seed range" in r.note
+
+
 @pytest.mark.parametrize("fn", [lab.zero_init, lab.constant_init])
 def test_symmetric_init_keeps_units_identical(fn):
     r = fn(n=64, hidden=4, epochs=300, **Q)
