@@ -286,8 +286,9 @@ def test_e17_leaky_relu_keeps_gradients_but_negative_units_are_linear():
     assert r["mse_elu"] < r["mse_leaky_relu"]
     assert r["high_lr_leaky_diverged_at"] is not None
     full = lab.leaky_fix(n=128, width=32, epochs=2000, high_epochs=10, verbose=False)
-    assert full["negative_after_leaky_relu"] == 1.0
-    assert full["mse_leaky_relu"] == pytest.approx(full["mse_best_line"], rel=0.01)
+    assert full["negative_after_leaky_relu_range"] == [1.0, 1.0]  # on every seed
+    lo, hi = full["mse_leaky_over_line_range"]  # per seed, MSE / that seed's best-line MSE
+    assert 0.99 < lo <= hi < 1.01
 
 
 def test_e18_zero_init_relu_and_tanh_train_only_the_output_bias():
@@ -297,8 +298,9 @@ def test_e18_zero_init_relu_and_tanh_train_only_the_output_bias():
 
     r = lab.zero_init(n=64, hidden=4, epochs=200, verbose=False)
     assert r["relu_tanh_only_output_bias"] is True
-    _X, y = lab.core.sine_data(64, 0)
-    assert r["tanh_mse"] == pytest.approx(float(y.var()), rel=1e-3)
+    var_y = [float(lab.core.sine_data(64, s)[1].var()) for s in r["seeds"]]  # each seed's Var(y)
+    assert r["tanh_mse"] == pytest.approx(float(np.median(var_y)), rel=1e-3)
+    assert r["tanh_mse_range"] == pytest.approx([min(var_y), max(var_y)], rel=1e-3)
 
 
 def test_e19_symmetric_units_are_one_unit_but_not_a_linear_model():
