@@ -296,3 +296,37 @@ def test_make_classification_plot_writes_both_pictures(tmp_path):
         height, width = matplotlib.image.imread(path).shape[:2]
         assert (width, height) == (600, 504)  # 5 × 4.2 inches at 120 dpi (≥ 100 dpi)
         assert os.path.getsize(path) < 100_000  # small enough to commit
+
+
+# Pages that quote the lab's numbers by hand, and the heading of the passage that quotes them.
+LAB_QUOTES = {
+    "initialization.md": "## Measured in the lab",
+    "activations/leaky_relu.md": "## What the lab measured",
+    "activations/elu.md": "## What the lab measured",
+    "activations/selu.md": "## What the lab measured",
+    "activations/sigmoid.md": "## What the lab measured",
+    "activations/tanh.md": "## What the lab measured",
+    "activations/relu.md": "## What the lab measured",
+}
+MEASURED_NUMBER = re.compile(r"\d+\.\d{2,}e[+-]\d+|\d+\.\d{3,}|\d+\.\d%")
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n## ", start + len(heading))
+    return text[start : None if end < 0 else end]
+
+
+@pytest.mark.parametrize("page", [p for p in LAB_QUOTES if (DOCS / p).exists()])
+def test_lab_numbers_quoted_in_the_guides_are_the_lab_pages_numbers(page):
+    """Every measured number a guide quotes from the lab stands on docs/lab.md, which
+    docs/make_plots.py writes from the experiments' runs: a rerun with other seeds or sizes that
+    changes a number makes this fail until the guide is updated."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    if LAB_QUOTES[page] not in text:
+        pytest.fail(f"{page} has no {LAB_QUOTES[page]!r} passage")
+    lab_page = (DOCS / "lab.md").read_text(encoding="utf-8")
+    quoted = MEASURED_NUMBER.findall(_section(text, LAB_QUOTES[page]))
+    assert quoted, page
+    missing = sorted({q for q in quoted if q not in lab_page})
+    assert missing == [], f"{page} quotes numbers that docs/lab.md does not show: {missing}"
