@@ -209,10 +209,13 @@ def run_backward(
         # 1. Keep ∂L/∂node on the node. The first write stores the array itself unless another
         #    tensor already holds it (pass-through ops such as add); later calls add in place.
         if node.grad is None:
-            if id(g) in stored or id(g.base) in stored:  # (a view's .base is the array it shows)
+            gid = id(g)
+            base = g.base  # (a view's .base is the array it shows; None for an array of its own)
+            if gid in stored or (base is not None and id(base) in stored):
                 g = g.copy()
+                gid = id(g)
             node.grad = g
-            stored.add(id(g))
+            stored.add(gid)
         else:
             node.grad += g
         # 2. The chain rule: one op's local derivatives times the upstream gradient.
@@ -221,38 +224,42 @@ def run_backward(
         parents = ctx.parents
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
-        if len(grads) != len(parents):
-            raise RuntimeError(
-                f"{type(ctx).name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
-            )
-        # 3. Pass each gradient to its parent, summing over multiple uses.
+        # 3. Pass each gradient to its parent, summing over multiple uses. (zip's strict=True
+        #    finds a backward that returned too few or too many gradients: see the except below.)
         passed: list[tuple[Tensor, np.ndarray | None]] | None = None if record is None else []
-        for parent, pg in zip(parents, grads, strict=False):  # (same length: checked above)
-            if pg is None or not parent.requires_grad:
-                if parent._snap is not None:
-                    _check_unchanged(parent)
-                if passed is not None:
-                    passed.append((parent, None))
-                continue
-            pdata = parent._data
-            if type(pg) is not ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
-                pg = asarray(pg)
-            if pg.shape != pdata.shape:
-                pg = _unbroadcast(pg, pdata.shape, type(ctx).name)
-            if pg.dtype != pdata.dtype:
-                pg = pg.astype(pdata.dtype)
-            prev = pending.get(parent)
-            if prev is None:
-                pending[parent] = pg
-                pctx = parent._ctx
-                if pctx is None:
-                    leaves.append(parent)
+        try:
+            for parent, pg in zip(parents, grads, strict=True):
+                if pg is None or not parent.requires_grad:
+                    if parent._snap is not None:
+                        _check_unchanged(parent)
+                    if passed is not None:
+                        passed.append((parent, None))
+                    continue
+                pdata = parent._data
+                if type(pg) is not ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
+                    pg = asarray(pg)
+                if pg.shape != pdata.shape:
+                    pg = _unbroadcast(pg, pdata.shape, type(ctx).name)
+                if pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype:  # (`is`: the usual, fast answer)
+                    pg = pg.astype(pdata.dtype)
+                prev = pending.get(parent)
+                if prev is None:
+                    pending[parent] = pg
+                    pctx = parent._ctx
+                    if pctx is None:
+                        leaves.append(parent)
+                    else:
+                        push(heap, (-pctx._seq, parent))
                 else:
-                    push(heap, (-pctx._seq, parent))
-            else:
-                pending[parent] = prev + pg
-            if passed is not None:
-                passed.append((parent, pg))
+                    pending[parent] = prev + pg
+                if passed is not None:
+                    passed.append((parent, pg))
+        except ValueError:
+            if len(grads) != len(parents):  # zip(strict=True): the lengths differ
+                raise RuntimeError(
+                    f"{type(ctx).name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
+                ) from None
+            raise
         if passed is not None:
             record(node, g, passed)  # type: ignore[misc]  # (passed is a list only with record)
     for leaf in leaves:
@@ -260,10 +267,13 @@ def run_backward(
             _check_unchanged(leaf)
         g = pending[leaf]
         if leaf.grad is None:
-            if id(g) in stored or id(g.base) in stored:
+            gid = id(g)
+            base = g.base
+            if gid in stored or (base is not None and id(base) in stored):
                 g = g.copy()
+                gid = id(g)
             leaf.grad = g
-            stored.add(id(g))
+            stored.add(gid)
         else:
             leaf.grad += g
 

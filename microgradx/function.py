@@ -253,8 +253,18 @@ class Function:
             raise ValueError(
                 f"{cls.name}: {err} (input shape{'s' if len(inputs) > 1 else ''} {shapes})"
             ) from None
-        if type(out) is not np.ndarray or out.dtype.kind != "f":
+        if type(out) is not _ndarray:
+            # (a NumPy scalar, what an op on 0-d arrays returns, is the usual case here)
+            out = _asarray(out) if isinstance(out, np.floating) else _as_result_array(out, cls.name)
+        elif out.dtype.kind != "f":
             out = _as_result_array(out, cls.name)
+        # The result tensor, built here rather than by `Tensor._make` (one call less per op).
+        result = _new(Tensor)
+        result._data = out
+        result.grad = None
+        result.name = None
+        result._held = 0
+        result._snap = None
         if _grad_enabled and True in needs:
             ctx.parents = inputs
             ctx.needs_input_grad = needs
@@ -264,9 +274,11 @@ class Function:
             for p in inputs:  # leaves the graph now depends on (see `Tensor.data`)
                 if p._ctx is None:
                     p._held = _epoch
-            result = Tensor._make(out, ctx)
+            result.requires_grad = True
+            result._ctx = ctx  # type: ignore[assignment]  # (Tensor.__init__ types _ctx as None)
         else:
-            result = Tensor._make(out, None)
+            result.requires_grad = False
+            result._ctx = None
         if _tracer is not None:  # `microgradx.compile` is tracing a step
             _tracer.op(cls, inputs, options, result)
         return result
@@ -315,6 +327,11 @@ def _as_result_array(out: Any, op: str) -> np.ndarray:
         arr = arr.astype(np.float64)
     return arr
 
+
+# Bound once for `Function.apply`: global names, no attribute lookups on the hot path.
+_new = object.__new__
+_ndarray = np.ndarray
+_asarray = np.asarray
 
 # Imported last: tensor.py imports this module.
 from .tensor import Tensor  # noqa: E402

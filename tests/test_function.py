@@ -94,6 +94,14 @@ def test_backward_returning_wrong_count_is_an_error():
     with pytest.raises(RuntimeError, match=r"bad: backward returned 1 gradient\(s\) for 2"):
         Bad.apply(a, a).backward()
 
+    class TooMany(Bad):  # too many gradients is the same error (zip(strict=True) finds it late)
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad, grad
+
+    with pytest.raises(RuntimeError, match=r"toomany: backward returned 3 gradient\(s\) for 2"):
+        TooMany.apply(a, a).backward()
+
 
 def test_backward_returning_wrong_shape_is_an_error():
     class BadShape(mgx.Function):
