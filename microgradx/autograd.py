@@ -195,7 +195,10 @@ def run_backward(
 
     pending = {root: grad}  # ∂L/∂node, summed over the uses seen so far, for nodes not yet run
     leaves: list[Tensor] = []  # leaves that received a gradient, in order of first arrival
-    stored: set[int] = set()  # ids of arrays already held as some tensor's .grad in this pass
+    # Tensors whose pending gradient is an array that another tensor holds, or will hold, as its
+    # .grad (a pass-through op such as add hands its own upstream gradient on; a backward may
+    # return one array for two inputs, or a view): each gets a copy when it is stored.
+    shared: set[Tensor] = set()
     if root._ctx is None:
         leaves.append(root)
         heap: list[Any] = []
@@ -209,13 +212,10 @@ def run_backward(
         # 1. Keep ∂L/∂node on the node. The first write stores the array itself unless another
         #    tensor already holds it (pass-through ops such as add); later calls add in place.
         if node.grad is None:
-            gid = id(g)
-            base = g.base  # (a view's .base is the array it shows; None for an array of its own)
-            if gid in stored or (base is not None and id(base) in stored):
+            if shared and node in shared:
+                shared.remove(node)
                 g = g.copy()
-                gid = id(g)
             node.grad = g
-            stored.add(gid)
         else:
             node.grad += g
         # 2. The chain rule: one op's local derivatives times the upstream gradient.
@@ -227,6 +227,7 @@ def run_backward(
         # 3. Pass each gradient to its parent, summing over multiple uses. (zip's strict=True
         #    finds a backward that returned too few or too many gradients: see the except below.)
         passed: list[tuple[Tensor, np.ndarray | None]] | None = None if record is None else []
+        last = None  # the array passed on to the previous input (see `shared`)
         try:
             for parent, pg in zip(parents, grads, strict=True):
                 if pg is None or not parent.requires_grad:
@@ -245,13 +246,19 @@ def run_backward(
                 prev = pending.get(parent)
                 if prev is None:
                     pending[parent] = pg
+                    # (a view, .base not None, is copied whatever it shows: never wrong, rarely made)
+                    if pg is g or pg is last or pg.base is not None or (len(grads) > 2 and _seen(pg, grads)):
+                        shared.add(parent)
+                    last = pg
                     pctx = parent._ctx
                     if pctx is None:
                         leaves.append(parent)
                     else:
                         push(heap, (-pctx._seq, parent))
                 else:
-                    pending[parent] = prev + pg
+                    pending[parent] = prev + pg  # (a new array: nobody else holds it)
+                    if shared:
+                        shared.discard(parent)
                 if passed is not None:
                     passed.append((parent, pg))
         except ValueError:
@@ -267,15 +274,16 @@ def run_backward(
             _check_unchanged(leaf)
         g = pending[leaf]
         if leaf.grad is None:
-            gid = id(g)
-            base = g.base
-            if gid in stored or (base is not None and id(base) in stored):
+            if shared and leaf in shared:
                 g = g.copy()
-                gid = id(g)
             leaf.grad = g
-            stored.add(gid)
         else:
             leaf.grad += g
+
+
+def _seen(pg: np.ndarray, grads: tuple) -> bool:
+    """Does a backward with more than two inputs return the array ``pg`` for more than one?"""
+    return sum(q is pg for q in grads) > 1
 
 
 def _check_unchanged(leaf: Tensor) -> None:

@@ -173,6 +173,80 @@ def test_grads_do_not_alias_each_other():
     assert v.grad[0] == 0.0
 
 
+def _no_two_grads_share_memory(root):
+    from microgradx.autograd import topological_order
+
+    grads = [t.grad for t in topological_order(root) if t.grad is not None]
+    for i, g in enumerate(grads):
+        for h in grads[i + 1 :]:
+            assert not np.shares_memory(g, h)
+    return len(grads)
+
+
+class _Twice(mgx.Function):
+    """out = 2a + 2b; backward hands one new array to both inputs."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return 2 * a + 2 * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x = 2 * grad
+        return x, x
+
+
+class _Mixed(mgx.Function):
+    """out = 2a + b; backward returns a new array, then its own upstream gradient."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return 2 * a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return 2 * grad, grad
+
+
+class _Three(mgx.Function):
+    """out = 2a + b + 2c; backward returns one new array for the first and the last input."""
+
+    @staticmethod
+    def forward(ctx, a, b, c):
+        return 2 * a + b + 2 * c
+
+    @staticmethod
+    def backward(ctx, grad):
+        x = 2 * grad
+        return x, grad * 1.0, x
+
+
+class _View(mgx.Function):
+    """out = a + b; backward returns views of one new array."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x = np.stack([grad, grad])
+        return x[0], x[1]
+
+
+@pytest.mark.parametrize("op", [_Twice, _Mixed, _Three, _View])
+def test_no_two_grads_share_memory_whatever_a_backward_returns(op):
+    a = mgx.Tensor(np.ones(3), requires_grad=True)
+    b = mgx.Tensor(np.ones(3), requires_grad=True)
+    inputs = (a * 1.0, b + 0.0, a - 0.0)[: 3 if op is _Three else 2]
+    out = op.apply(*inputs)
+    y = (out + 0.0).reshape(3).sum()
+    y.backward()
+    assert _no_two_grads_share_memory(y) >= 6
+    y.backward()  # a second pass adds into the same arrays: still no sharing
+    _no_two_grads_share_memory(y)
+
+
 def test_only_tensors_requiring_grad_get_grad():
     x = mgx.Tensor(2.0, requires_grad=True)
     c = mgx.Tensor(5.0)
