@@ -16,6 +16,8 @@ import numpy as np
 __all__ = ["Tensor"]
 
 _FLOAT_KINDS = "f"
+# Why `microgradx.compile` cannot trace a step that reads values (`Tensor.data`, `Tensor.item`).
+_READ_IN_PYTHON = "a tensor's values were read in Python inside the step (.data, .item(), a comparison)"
 
 
 def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
@@ -110,9 +112,7 @@ class Tensor:
         keeps the old one.
         """
         if _function._tracer is not None:  # `microgradx.compile` is tracing a step
-            _function._tracer.fail(
-                "a tensor's values were read in Python inside the step (.data, .item(), a comparison)"
-            )
+            _function._tracer.fail(_READ_IN_PYTHON)
         if self._held == _function._epoch:  # an op recorded since the last backward used it
             self._snap = (self._data, self._data.copy())
             self._held = -1  # copied; a new use by an op would make the copy obsolete
@@ -157,11 +157,16 @@ class Tensor:
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
+        if _function._tracer is not None:  # `microgradx.compile` is tracing a step
+            _function._tracer.fail(_READ_IN_PYTHON)
+        # (``_data``, not the `data` property: a Python float cannot change the array in place,
+        # so there is nothing for the in-place check to copy)
+        data = self._data
+        if data.size != 1:
             raise ValueError(
-                f"item: only one-element tensors convert to a Python number, got shape {self.shape}"
+                f"item: only one-element tensors convert to a Python number, got shape {data.shape}"
             )
-        return float(self.data.reshape(()))
+        return float(data.reshape(()))
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (the tensor's own array, not a copy)."""
