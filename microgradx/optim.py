@@ -422,6 +422,18 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mu, tau, wd = group["lr"], group["momentum"], group["dampening"], group["weight_decay"]
             nesterov = group["nesterov"]
+            if wd == 0 and mu == 0:  # plain SGD, the usual case: only p ← p − η·g, spelled out
+                for p in group["params"]:
+                    g = p.grad
+                    if g is None:  # took no part in the loss: skipped, as in PyTorch
+                        continue
+                    w = p.data
+                    pair = scratch.get(p)
+                    if pair is None or pair[0] is not w:
+                        pair = scratch[p] = (w, np.empty_like(w))
+                    mul(g, lr, pair[1])
+                    sub(w, pair[1], w)
+                continue
             for p, g, w in self._with_grad(group):
                 pair = scratch.get(p)
                 if pair is None or pair[0] is not w:

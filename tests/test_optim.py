@@ -155,3 +155,23 @@ def test_momentum_of_one_or_more_and_dampening_above_one_are_refused(kwargs, nee
     with pytest.raises(ValueError, match=needle):
         optim.SGD([mgx.Tensor([1.0], requires_grad=True)], lr=0.1, **kwargs)
     optim.SGD([mgx.Tensor([1.0], requires_grad=True)], lr=0.1, momentum=0.999, dampening=1.0)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_plain_sgd_is_the_update_by_hand_bit_for_bit(dtype):
+    # plain SGD (no momentum, no weight decay) takes a shorter path in SGD.step: the same
+    # arithmetic as `p.data -= lr * p.grad`, over several steps, and a parameter without a
+    # gradient is left alone
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((4, 3)).astype(dtype)
+    a, b = mgx.Tensor(w0, requires_grad=True), mgx.Tensor(w0, requires_grad=True)
+    idle = mgx.Tensor(w0, requires_grad=True)
+    opt = optim.SGD([a, idle], lr=0.037)
+    for _ in range(3):
+        g = rng.standard_normal((4, 3)).astype(dtype)
+        a.grad, b.grad = g.copy(), g.copy()
+        opt.step()
+        b.data -= 0.037 * b.grad
+        np.testing.assert_array_equal(a.data, b.data)
+        assert a.data.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(idle.data, w0)
