@@ -222,6 +222,7 @@ def run_backward(
         ctx = node._ctx
         grads = ctx.backward(ctx, g)  # (a staticmethod, found through the instance)
         parents = ctx.parents
+        fresh = ctx._fresh_grads  # False for a user's Function: what it returns may be held elsewhere
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
         # 3. Pass each gradient to its parent, summing over multiple uses. (zip's strict=True
@@ -247,7 +248,13 @@ def run_backward(
                 if prev is None:
                     pending[parent] = pg
                     # (a view, .base not None, is copied whatever it shows: never wrong, rarely made)
-                    if pg is g or pg is last or pg.base is not None or (len(grads) > 2 and _seen(pg, grads)):
+                    if (
+                        pg is g
+                        or pg is last
+                        or not fresh
+                        or pg.base is not None
+                        or (len(grads) > 2 and _seen(pg, grads))
+                    ):
                         shared.add(parent)
                     last = pg
                     pctx = parent._ctx

@@ -445,6 +445,11 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
         if node.grad is not None:
             raise Untraceable(f"{nv} already had a gradient before the backward pass")
         ctx = node._ctx
+        if not ctx._fresh_grads:
+            raise Untraceable(
+                f"{type(ctx).__name__} is a user-defined Function: its backward may return arrays it "
+                f"does not own, which eager mode copies where it stores them"
+            )
         w.emit()
         if id(g) in stored or id(g.base) in stored:
             g = g.copy()

@@ -192,6 +192,7 @@ class Function:
     # How many backward passes started at this op's output (`run_backward` adds 1 on the root's
     # ctx; the class default 0 costs nothing per op). `microgradx.why` reads it.
     backward_runs: int = 0
+    _fresh_grads: bool = False  # set per class by __init_subclass__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -205,6 +206,11 @@ class Function:
             )
         if cls.__module__.startswith("microgradx."):
             _registry[cls.name] = cls
+        # The built-in ops' backwards return new arrays (or their own upstream gradient, which
+        # `run_backward` recognises); a user's backward may return an array it does not own (a
+        # constant, a saved input's values), so what it returns is copied before it becomes a
+        # ``.grad`` that later passes add to in place.
+        cls._fresh_grads = cls.__module__.startswith("microgradx.")
 
     def save_for_backward(self, *arrays: Any) -> None:
         """Keep arrays for `backward` (read them back as ``ctx.saved_tensors``)."""

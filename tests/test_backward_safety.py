@@ -210,3 +210,58 @@ def test_forward_returning_a_tuple_is_a_type_error():
 
     with pytest.raises(TypeError, match=r"twooutputs: forward must return one ndarray, got a tuple of 2"):
         TwoOutputs.apply(mgx.Tensor([1.0, 2.0], requires_grad=True))
+
+
+ONES = np.ones(3)  # a constant a user's backward hands back as its local gradient
+
+
+class _ReturnsAConstant(mgx.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ONES  # d(copy)/dx · grad with grad = 1: an array the op does not own
+
+
+class _ReturnsASavedInput(mgx.Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(y)
+        return x * 1.0
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y, None  # an input's own values as x's gradient
+
+
+def test_a_custom_backward_returning_a_constant_does_not_have_it_changed_by_accumulation():
+    """The first .grad used to be the constant itself; the next pass added to it in place."""
+    w = mgx.Tensor(np.zeros(3), requires_grad=True)
+    _ReturnsAConstant.apply(w).sum().backward()
+    _ReturnsAConstant.apply(w).sum().backward()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(ONES, [1.0, 1.0, 1.0])
+    assert not np.shares_memory(w.grad, ONES)
+
+
+def test_a_custom_backward_returning_a_saved_input_leaves_that_input_unchanged():
+    x = mgx.Tensor(np.zeros(3), requires_grad=True)
+    y = mgx.Tensor(np.ones(3), requires_grad=True)
+    for _ in range(2):
+        _ReturnsASavedInput.apply(x, y).sum().backward()
+    np.testing.assert_array_equal(y.data, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+    assert not np.shares_memory(x.grad, y.data)
+
+
+def test_compile_runs_a_user_defined_function_eagerly_with_a_warning():
+    w = mgx.Tensor(np.zeros(3), requires_grad=True)
+    step = mgx.compile(lambda: _ReturnsAConstant.apply(w).sum())
+    with pytest.warns(RuntimeWarning, match="user-defined Function"):
+        step()
+    step()
+    np.testing.assert_array_equal(w.grad, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(ONES, [1.0, 1.0, 1.0])
