@@ -41,6 +41,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from microgradx import validation
+
 __all__ = [
     "COMMANDS",
     "MAX_LAYER_SIZE",
@@ -465,12 +467,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     prog = "microgradx train"
     if args.init is not None:
         try:
-            init.get(args.init)
-        except ValueError:
-            raise UsageError(
-                f"{prog}: error: argument --init: unknown initializer "
-                f"{args.init!r}; expected one of: {', '.join(init.INITIALIZERS)}"
-            ) from None
+            validation.choice(args.init, init.INITIALIZERS, "initializer")
+        except ValueError as err:
+            raise UsageError(f"{prog}: error: argument --init: {err}") from None
     if args.task == "classify":
         return _train_classifier(prog, args)
     args.data = "sine" if args.data is None else args.data
@@ -758,11 +757,10 @@ def cmd_activations(args: argparse.Namespace) -> int:
     prog = "microgradx activations"
     names = args.names or list(catalog.ACTIVATION_INFO)
     for name in names:
-        if name not in catalog.ACTIVATION_INFO:
-            raise UsageError(
-                f"{prog}: error: unknown activation {name!r}; "
-                f"expected one of: {', '.join(catalog.ACTIVATION_INFO)}"
-            )
+        try:
+            validation.choice(name, catalog.ACTIVATION_INFO, "activation")
+        except ValueError as err:
+            raise UsageError(f"{prog}: error: {err}") from None
     out = None if args.out is None else output_dir(prog, args.out)
     for name in names:
         info = catalog.ACTIVATION_INFO[name]

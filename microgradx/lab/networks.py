@@ -62,6 +62,10 @@ def neuron() -> Network:
     )
 
 
+#: The 2-2-1 network's parameters, in the notes' names.
+_PARAMETERS_221 = ("w11", "w21", "w12", "w22", "b11", "b12", "v1", "v2", "c")
+
+
 def _two_two_one(
     weights: dict[str, float], activation: Callable[[Tensor], Tensor], description: str
 ) -> Network:
@@ -107,9 +111,8 @@ def network_221() -> Network:
 
 def network_221_zero() -> Network:
     """The 2-2-1 network with every weight and bias 0 (the notes' zero initialisation, sigmoid)."""
-    names = ("w11", "w21", "w12", "w22", "b11", "b12", "v1", "v2", "c")
     return _two_two_one(
-        dict.fromkeys(names, 0.0),
+        dict.fromkeys(_PARAMETERS_221, 0.0),
         sigmoid,
         "2-2-1 network, all weights and biases 0: z11 = z12 = 0, a11 = a12 = σ(0) = 0.5, so both hidden "
         "units get the same gradients (here 0: v1 = v2 = 0) and never differ",
@@ -118,9 +121,8 @@ def network_221_zero() -> Network:
 
 def network_221_constant() -> Network:
     """The 2-2-1 network with every weight and bias 0.5 (the notes' constant initialisation, ReLU)."""
-    names = ("w11", "w21", "w12", "w22", "b11", "b12", "v1", "v2", "c")
     return _two_two_one(
-        dict.fromkeys(names, 0.5),
+        dict.fromkeys(_PARAMETERS_221, 0.5),
         relu,
         "2-2-1 network, all weights and biases 0.5: z11 = z12, a11 = a12, so w11 and w12 get the same "
         "nonzero gradient (and w21, w22): after every update the units are still equal",
