@@ -248,42 +248,13 @@ def numpy_chain(task: ChainTask) -> Step:
 
 
 # ====================================================================== microgradx
-def microgradx_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
-    """Raw tensors: ``h @ W + b``, activation, ``mse_loss``, SGD on ``.data`` by hand."""
+def _raw_mlp(task: MLPTask, d: dict[str, Any]) -> tuple[list[mgx.Tensor], Callable[[], mgx.Tensor]]:
+    """The task's MLP as raw tensors: its parameters and the loss, ``h @ W + b`` and activation."""
     Ws = [mgx.Tensor(w, requires_grad=True) for w in d["weights"]]
     bs = [mgx.Tensor(b, requires_grad=True) for b in d["biases"]]
-    params = Ws + bs
     x, y = mgx.Tensor(d["x"]), mgx.Tensor(d["y"])
     act = mgx.relu if task.activation == "relu" else mgx.tanh
     last = len(Ws) - 1
-    lr = task.lr
-
-    def step() -> float:
-        for p in params:
-            p.grad = None
-        h = x
-        for i in range(last + 1):
-            h = h @ Ws[i] + bs[i]
-            if i < last:
-                h = act(h)
-        loss = mgx.mse_loss(h, y)
-        loss.backward()
-        for p in params:
-            p.data -= lr * p.grad
-        return loss.item()
-
-    return step
-
-
-def microgradx_compiled_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
-    """The raw-tensor step with forward and backward through ``mgx.compile`` (traced once)."""
-    Ws = [mgx.Tensor(w, requires_grad=True) for w in d["weights"]]
-    bs = [mgx.Tensor(b, requires_grad=True) for b in d["biases"]]
-    params = Ws + bs
-    x, y = mgx.Tensor(d["x"]), mgx.Tensor(d["y"])
-    act = mgx.relu if task.activation == "relu" else mgx.tanh
-    last = len(Ws) - 1
-    lr = task.lr
 
     def forward() -> mgx.Tensor:
         h = x
@@ -293,17 +264,39 @@ def microgradx_compiled_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
                 h = act(h)
         return mgx.mse_loss(h, y)
 
-    compiled = mgx.compile(forward)
+    return Ws + bs, forward
+
+
+def _sgd_step(params: list[mgx.Tensor], lr: float, loss_and_grads: Callable[[], mgx.Tensor]) -> Step:
+    """One step: clear the grads, get the loss with its gradients, SGD on ``.data`` by hand."""
 
     def step() -> float:
         for p in params:
             p.grad = None
-        loss = compiled()
+        loss = loss_and_grads()
         for p in params:
             p.data -= lr * p.grad
         return loss.item()
 
     return step
+
+
+def microgradx_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
+    """Raw tensors: ``h @ W + b``, activation, ``mse_loss``, SGD on ``.data`` by hand."""
+    params, forward = _raw_mlp(task, d)
+
+    def eager() -> mgx.Tensor:
+        loss = forward()
+        loss.backward()
+        return loss
+
+    return _sgd_step(params, task.lr, eager)
+
+
+def microgradx_compiled_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
+    """The raw-tensor step with forward and backward through ``mgx.compile`` (traced once)."""
+    params, forward = _raw_mlp(task, d)
+    return _sgd_step(params, task.lr, mgx.compile(forward))
 
 
 def microgradx_nn_mlp(task: MLPTask, d: dict[str, Any]) -> Step:
