@@ -344,3 +344,18 @@ def test_ndarray_on_the_left_defers_to_tensor():
     x = mgx.Tensor([1.0, 2.0], requires_grad=True)
     for out in (np.ones(2) + x, np.ones(2) * x, np.ones(2) - x, np.ones(2) / x, np.ones((2, 2)) @ x):
         assert isinstance(out, mgx.Tensor) and out.requires_grad
+
+
+def test_every_way_of_making_a_tensor_sets_every_slot():
+    """`Tensor.__init__`, `Tensor._make` and `Function.apply` (which builds results inline on the
+    hot path) each set every slot: a slot one of them forgot reads as AttributeError."""
+    from microgradx.tensor import Tensor
+
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    made = [a, Tensor._make(np.zeros(2), None), a * 2.0]
+    with mgx.no_grad():
+        made.append(a * 2.0)
+    slots = [s for s in Tensor.__slots__ if s != "__weakref__"]
+    for t in made:
+        for slot in slots:
+            getattr(t, slot)
