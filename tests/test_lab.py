@@ -305,9 +305,9 @@ def test_large_init():
 def test_large_init_conclusion_follows_the_numbers(monkeypatch):
     """Shrink the first layer's δ of N(0, 1) tanh by 10⁴ and the conclusion must say δ shrinks,
     and the erratum against 'vanishing gradient' must go."""
-    from microgradx.lab import init_experiments
+    from microgradx.lab import core
 
-    real = init_experiments.probe_flow
+    real = core.probe_flow
 
     def fake(act, init, **kw):
         pr = real(act, init, **kw)
@@ -316,7 +316,7 @@ def test_large_init_conclusion_follows_the_numbers(monkeypatch):
                 run[0].delta_rms *= 1e-4
         return pr
 
-    monkeypatch.setattr(init_experiments, "probe_flow", fake)
+    monkeypatch.setattr(core, "probe_flow", fake)
     r = lab.large_init(depth=3, width=16, n=32, **Q)
     assert r["delta_ratio"]["tanh"] < 1
     assert "tanh: δ shrinks toward the input" in r.conclusion
@@ -345,28 +345,28 @@ def test_xavier_vs_he_theory_as_oracle():
 
 def test_xavier_vs_he_conclusion_follows_the_numbers(monkeypatch):
     """Give 'He' Xavier's weights and the verdict must stop crediting He."""
-    from microgradx.lab import init_experiments
+    from microgradx.lab import core
 
-    real = init_experiments.probe_flow
+    real = core.probe_flow
 
     def fake(act, init, **kw):
         return real(act, "xavier_normal" if init == "he_normal" else init, **kw)
 
-    monkeypatch.setattr(init_experiments, "probe_flow", fake)
+    monkeypatch.setattr(core, "probe_flow", fake)
     r = lab.xavier_vs_he(**XVH, **Q)
     assert r["delta_ratio"]["relu+he_normal"] < 0.2
     assert "He does not keep ReLU's backward signal here" in r.conclusion
 
 
 def test_sigmoid_vanishing_conclusion_follows_the_numbers(monkeypatch):
-    from microgradx.lab import activation_experiments
+    from microgradx.lab import core
 
-    real = activation_experiments.probe_flow
+    real = core.probe_flow
 
     def fake(act, init, **kw):
         return real("relu" if act == "sigmoid" else act, init, **kw)
 
-    monkeypatch.setattr(activation_experiments, "probe_flow", fake)
+    monkeypatch.setattr(core, "probe_flow", fake)
     r = lab.sigmoid_vanishing(depth=4, width=16, n=32, **Q)
     assert "sigmoid: δ vanishes" not in r.conclusion
 

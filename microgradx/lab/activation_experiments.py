@@ -10,28 +10,13 @@ from typing import Any
 import numpy as np
 
 from .. import diagnostics
+from ..formatting import fmt, pct, sci
 from ..function import no_grad
 from ..functional import mse_loss, sigmoid
 from ..nn import MLP
 from ..tensor import Tensor
-from .core import (
-    WEIGHT_GRAD_NOTE,
-    Result,
-    best_line_mse,
-    experiment,
-    final_mse,
-    fmt,
-    gaussian_data,
-    pct,
-    probe_flow,
-    range_of,
-    sci,
-    seed_list,
-    sine_data,
-    spread,
-    text,
-    train,
-)
+from . import core
+from .core import WEIGHT_GRAD_NOTE, Result, experiment
 from .plots import Plotter
 
 __all__ = [
@@ -69,7 +54,7 @@ def linear_collapse(
     ``W' = W1 W2 … WL`` and ``b'``, and compares outputs. Then trains it on sin(πx) and compares
     its error with the best straight line and with the same network using tanh.
     """
-    X, y = sine_data(n, seed)
+    X, y = core.sine_data(n, seed)
     sizes = [width] * (depth - 1) + [1]
     net = MLP(1, sizes, activation=None, rng=seed)
 
@@ -84,22 +69,22 @@ def linear_collapse(
     W, b = collapse()
     with no_grad():
         diff_init = float(np.max(np.abs(net(Tensor(X)).data - (X @ W + b))))
-    run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+    run = core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
     W, b = collapse()
     with no_grad():
         pred_linear = net(Tensor(X)).data
     diff_trained = float(np.max(np.abs(pred_linear - (X @ W + b))))
     tanh_net = MLP(1, sizes, activation="tanh", rng=seed)
-    tanh_run = train(tanh_net, X, y, lr=lr, epochs=epochs, momentum=0.9)
-    line = best_line_mse(X, y)
+    tanh_run = core.train(tanh_net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+    line = core.best_line_mse(X, y)
     numbers = {
         "max_abs_diff_init": diff_init,
         "max_abs_diff_trained": diff_trained,
         "w_prime": float(W[0, 0]),
         "b_prime": float(b[0]),
-        "mse_linear_net": final_mse(net, X, y),
+        "mse_linear_net": core.final_mse(net, X, y),
         "mse_best_line": line,
-        "mse_tanh_net": final_mse(tanh_net, X, y),
+        "mse_tanh_net": core.final_mse(tanh_net, X, y),
         "var_y": float(y.var()),
         "linear_diverged_at": run.diverged_at,
     }
@@ -146,7 +131,7 @@ def linear_collapse(
 # ---------------------------------------------------------------------------- sigmoid-vanishing
 def spread_of(median: float, rng: list[float], style: Any = sci) -> str:
     """The text "median [min–max]" from a median and its ``[min, max]``."""
-    return text({"median": median, "min": rng[0], "max": rng[1]}, style)
+    return core.text({"median": median, "min": rng[0], "max": rng[1]}, style)
 
 
 def _trend(ratio: float) -> str:
@@ -174,7 +159,7 @@ def sigmoid_vanishing(
     σ′ (≤ 1/4): δ shrinks geometrically toward the input. tanh′(0) = 1 and ReLU with He weights
     keep it. The activations do not go to 0, as the notes say; they stay around 0.5.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
     numbers["grad_norm_ratio"], numbers["grad_norm_ratio_range"] = {}, {}
     delta_series: dict[str, list[float]] = {}
@@ -182,13 +167,15 @@ def sigmoid_vanishing(
     rows = []
     probes = {}
     for act in ("sigmoid", "tanh", "relu"):
-        pr = probe_flow(act, None, depth=depth, width=width, n=n, seeds=runs)  # default init per activation
+        pr = core.probe_flow(
+            act, None, depth=depth, width=width, n=n, seeds=runs
+        )  # default init per activation
         probes[act] = pr
         dr, wr = pr.ratio("delta"), pr.ratio("wnorm")
         numbers["delta_ratio"][act] = dr["median"]
-        numbers["delta_ratio_range"][act] = range_of(dr)
+        numbers["delta_ratio_range"][act] = core.range_of(dr)
         numbers["grad_norm_ratio"][act] = wr["median"]
-        numbers["grad_norm_ratio_range"][act] = range_of(wr)
+        numbers["grad_norm_ratio_range"][act] = core.range_of(wr)
         numbers[f"ratio_{act}"] = wr["median"]  # ‖∂L/∂W‖ layer 1 / layer depth (kept beside δ)
         numbers[f"delta_first_{act}"] = pr.layer("delta", 0)["median"]
         numbers[f"delta_last_{act}"] = pr.layer("delta", -1)["median"]
@@ -208,9 +195,9 @@ def sigmoid_vanishing(
                 "xavier_uniform" if act != "relu" else "he_uniform",
                 sci(numbers[f"delta_last_{act}"]),
                 sci(numbers[f"delta_first_{act}"]),
-                text(dr, sci),
+                core.text(dr, sci),
                 f"{fmt(numbers[f'std_first_{act}'])} → {fmt(numbers[f'std_last_{act}'])}",
-                text(wr, sci),
+                core.text(wr, sci),
                 fmt(numbers[f"last_mean_{act}"]),
             ]
         )
@@ -296,6 +283,27 @@ def _sign_fractions(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[float, floa
     return float(np.mean(per_example)), batch
 
 
+def _sign_tracker(net: MLP, X: np.ndarray, y: np.ndarray, every: int, epochs: int):
+    """`_sign_fractions` now and every ``every`` epochs of training (not after the last).
+
+    Returns ``(callback, per_example, batch)``: the callback for `train` and the two lists it fills.
+    """
+    per_example: list[float] = []
+    batch: list[float] = []
+
+    def measure() -> None:
+        pe, bt = _sign_fractions(net, X, y)
+        per_example.append(pe)
+        batch.append(bt)
+
+    def callback(epoch: int, loss: float) -> None:
+        if (epoch + 1) % every == 0 and epoch + 1 < epochs:
+            measure()
+
+    measure()
+    return callback, per_example, batch
+
+
 def _effect(ratio: float) -> str:
     """An MSE ratio (control / reference) in words: better, worse or about the same."""
     if ratio < 0.8:
@@ -327,7 +335,7 @@ def zero_centred(
     seeds of sigmoid, tanh and the two controls a causal claim needs: σ(z) − ½ (zero-centred,
     sigmoid's slope) and sigmoid at 4× the learning rate (tanh′(0) = 1 = 4·σ′(0)).
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     every = max(epochs // checkpoints, 1)
     numbers: dict[str, Any] = {"seeds": runs}
     curves = {}
@@ -356,32 +364,13 @@ def zero_centred(
         for key, (act, rate) in configs.items():
             net = MLP(features, [*list(hidden), 1], activation=act, init="xavier_uniform", rng=s)
             measure_signs = s == runs[0] and key in ("sigmoid", "tanh", "centred")
-            per_example: list[float] = []
-            batch: list[float] = []
-            mean_act = 0.0
+            callback = None
             if measure_signs:
                 with no_grad():
                     mean_act = float(net.layers[0](Tensor(X)).data.mean())
-                pe, bt = _sign_fractions(net, X, y)
-                per_example.append(pe)
-                batch.append(bt)
-
-            def measure(
-                epoch: int,
-                loss: float,
-                net: MLP = net,
-                pe_: list = per_example,
-                bt_: list = batch,
-                X: np.ndarray = X,
-                y: np.ndarray = y,
-            ) -> None:
-                if (epoch + 1) % every == 0 and epoch + 1 < epochs:
-                    pe, bt = _sign_fractions(net, X, y)
-                    pe_.append(pe)
-                    bt_.append(bt)
-
-            run = train(net, X, y, lr=rate, epochs=epochs, callback=measure if measure_signs else None)
-            mses[key].append(final_mse(net, X, y))
+                callback, per_example, batch = _sign_tracker(net, X, y, every, epochs)
+            run = core.train(net, X, y, lr=rate, epochs=epochs, callback=callback)
+            mses[key].append(core.final_mse(net, X, y))
             if s == runs[0]:
                 curves[labels[key]] = run.losses
             if measure_signs:
@@ -389,9 +378,9 @@ def zero_centred(
     rows = []
     numbers["mse"], numbers["mse_range"] = {}, {}
     for key in configs:
-        sp = spread(mses[key])
+        sp = core.spread(mses[key])
         numbers["mse"][key] = sp["median"]
-        numbers["mse_range"][key] = range_of(sp)
+        numbers["mse_range"][key] = core.range_of(sp)
         numbers[f"mse_{key}"] = sp["median"]
         shown: list[float | None] = [None, None, None]  # per example, batch, mean output
         if key in signs:
@@ -400,7 +389,7 @@ def zero_centred(
             numbers[f"same_sign_batch_{key}"] = shown[1]
             numbers[f"mean_activation_{key}"] = shown[2]
         rows.append(
-            [labels[key], f"{configs[key][1]:g}", fmt(shown[2]), pct(shown[0]), pct(shown[1]), text(sp)]
+            [labels[key], f"{configs[key][1]:g}", fmt(shown[2]), pct(shown[0]), pct(shown[1]), core.text(sp)]
         )
     m = numbers["mse"]
     centring = m["centred"] / m["sigmoid"]
@@ -436,9 +425,9 @@ def zero_centred(
         f"per example, {pct(numbers['same_sign_per_example_sigmoid'])} of sigmoid units get weight gradients "
         f"of one sign ({pct(numbers['same_sign_per_example_tanh'])} with tanh, "
         f"{pct(numbers['same_sign_per_example_centred'])} with σ(z) − ½); MSE over {len(runs)} seeds: sigmoid "
-        f"{text(spread(mses['sigmoid']))}, tanh {text(spread(mses['tanh']))}; zero-centred σ(z) − ½ "
-        f"{text(spread(mses['centred']))} ({_effect(centring)}), sigmoid at {4 * lr:g} "
-        f"{text(spread(mses['sigmoid_4lr']))} ({_effect(step)}): {verdict}",
+        f"{core.text(core.spread(mses['sigmoid']))}, tanh {core.text(core.spread(mses['tanh']))}; zero-centred σ(z) − ½ "
+        f"{core.text(core.spread(mses['centred']))} ({_effect(centring)}), sigmoid at {4 * lr:g} "
+        f"{core.text(core.spread(mses['sigmoid_4lr']))} ({_effect(step)}): {verdict}",
         errata=[
             f"'if ① is (-ve) then ② also (-ve)' holds for the gradient of one example; the "
             f"full-batch gradient sums examples whose δ differ in sign, and measured only "
@@ -482,12 +471,12 @@ def selu_self_normalizing(
     point: whatever the input scale, deep layers end up near mean 0, std 1. The same SELU with
     He weights drifts away; ReLU with He weights only preserves whatever scale it was given.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     configs = (("selu", "lecun_normal"), ("selu", "he_normal"), ("relu", "he_normal"))
     per: dict[str, dict[str, list[float]]] = {}
     profiles: dict[str, list[list[float]]] = {}
     for s in runs:
-        X, _ = gaussian_data(n, width, s)
+        X, _ = core.gaussian_data(n, width, s)
         for act, init in configs:
             net = MLP(width, [width] * depth, activation=act, init=init, rng=s)
             for scale in scales:
@@ -505,12 +494,19 @@ def selu_self_normalizing(
     for act, init in configs:
         for scale in scales:
             key = f"{act}_{init}_{scale:g}"
-            sp = {what: spread(v) for what, v in per[key].items()}
+            sp = {what: core.spread(v) for what, v in per[key].items()}
             for what, one in sp.items():
                 numbers[f"{what}_{key}"] = one["median"]
-                numbers[f"{what}_{key}_range"] = range_of(one)
+                numbers[f"{what}_{key}_range"] = core.range_of(one)
             rows.append(
-                [act, init, f"{scale:g}", text(sp["std_first"]), text(sp["mean_last"]), text(sp["std_last"])]
+                [
+                    act,
+                    init,
+                    f"{scale:g}",
+                    core.text(sp["std_first"]),
+                    core.text(sp["mean_last"]),
+                    core.text(sp["std_last"]),
+                ]
             )
     stds_plot = {label: [float(v) for v in np.median(np.asarray(p), axis=0)] for label, p in profiles.items()}
     lecun_stds = [numbers[f"std_last_selu_lecun_normal_{s:g}"] for s in scales]
@@ -519,7 +515,7 @@ def selu_self_normalizing(
 
     def ranged(key: str) -> str:
         lo, hi = numbers[f"{key}_range"]
-        return text({"median": numbers[key], "min": lo, "max": hi})
+        return core.text({"median": numbers[key], "min": lo, "max": hi})
 
     lecun_text = ", ".join(ranged(f"std_last_selu_lecun_normal_{s:g}") for s in scales)
     he_text = ", ".join(ranged(f"std_last_selu_he_normal_{s:g}") for s in scales)

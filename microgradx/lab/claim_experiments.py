@@ -18,29 +18,14 @@ import numpy as np
 
 from .. import activations as A
 from .. import diagnostics
+from ..formatting import fmt, pct, sci
 from ..function import Function, no_grad
 from ..nn import MLP, Layer, PReLU
 from ..optim import SGD
 from ..tensor import Tensor
 from ..train import fit
-from .core import (
-    SEEDS,
-    Result,
-    best_line_mse,
-    experiment,
-    final_mse,
-    fmt,
-    gradient_flow,
-    pct,
-    probe_flow,
-    range_of,
-    sci,
-    seed_list,
-    sine_data,
-    spread,
-    text,
-    train,
-)
+from . import core
+from .core import SEEDS, Result, experiment
 from .plots import Plotter
 
 __all__ = [
@@ -61,7 +46,7 @@ def _text(values: Sequence[float], style: Callable[[float], str] = fmt, inf: str
     def one(x: float) -> str:
         return inf if math.isinf(x) else style(x)
 
-    return text(spread(values), one)
+    return core.text(core.spread(values), one)
 
 
 def _epochs(x: float) -> str:
@@ -134,8 +119,8 @@ def relu_converges_faster(
     Xavier uniform, so a win cannot be the init's alone. A run that never reaches the target
     counts as ``inf`` ("never").
     """
-    runs = seed_list(seed, seeds)
-    X, y = sine_data(n, 0)
+    runs = core.seed_list(seed, seeds)
+    X, y = core.sine_data(n, 0)
     per: dict[str, list[float]] = {label: [] for label, _, _ in CONVERGENCE_RUNS}
     curves: dict[str, list[float]] = {}
     for label, act, init in CONVERGENCE_RUNS:
@@ -149,7 +134,7 @@ def relu_converges_faster(
                     return True
                 return False
 
-            history = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9, callback=stop).losses
+            history = core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9, callback=stop).losses
             per[label].append(float(hit[0]) if hit else math.inf)
             if seed == runs[0]:
                 curves[label] = history
@@ -157,8 +142,8 @@ def relu_converges_faster(
         "seeds": list(runs),
         "target": target,
         "per_seed": per,
-        "epochs_to_target": {c: spread(v)["median"] for c, v in per.items()},
-        "epochs_range": {c: range_of(spread(v)) for c, v in per.items()},
+        "epochs_to_target": {c: core.spread(v)["median"] for c, v in per.items()},
+        "epochs_range": {c: core.range_of(core.spread(v)) for c, v in per.items()},
         "reached": {c: sum(math.isfinite(e) for e in v) for c, v in per.items()},
     }
     rows = [
@@ -341,7 +326,7 @@ def prelu_learns_slope(
     Seeds draw the inputs, the noise (std ``noise``) and w ~ U(0.5, 1.5). Then a 16-unit PReLU
     MLP on the lab's sine data (``sine_net``), for the slope a real network ends with.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     slopes: dict[str, list[float]] = {t: [] for t in targets}
     for seed in runs:
         gen = np.random.default_rng(seed)
@@ -352,21 +337,21 @@ def prelu_learns_slope(
             unit = Layer(
                 1, 1, activation=PReLU(), init=lambda shape, rng: rng.uniform(0.5, 1.5, shape), rng=seed
             )
-            train(unit, X, f(X) + eps, lr=lr, epochs=epochs, momentum=0.9)
+            core.train(unit, X, f(X) + eps, lr=lr, epochs=epochs, momentum=0.9)
             slopes[t].append(float(unit.activation.weight.data[0]))
-    Xs, ys = sine_data(128, 0)
+    Xs, ys = core.sine_data(128, 0)
     sine_slopes = []
     for seed in runs if sine_net else ():
         net = MLP(1, [16, 1], activation="prelu", rng=seed)
-        train(net, Xs, ys, lr=0.05, epochs=epochs, momentum=0.9)
+        core.train(net, Xs, ys, lr=0.05, epochs=epochs, momentum=0.9)
         sine_slopes.append(float(net.layers[0].activation.weight.data[0]))
     nb: dict[str, Any] = {
         "seeds": list(runs),
-        "slope": {t: spread(v)["median"] for t, v in slopes.items()},
-        "slope_range": {t: range_of(spread(v)) for t, v in slopes.items()},
+        "slope": {t: core.spread(v)["median"] for t, v in slopes.items()},
+        "slope_range": {t: core.range_of(core.spread(v)) for t, v in slopes.items()},
         "true_slope": {t: PRELU_TARGETS[t][1] for t in targets},
-        "sine_net": spread(sine_slopes)["median"] if sine_slopes else None,
-        "sine_net_range": range_of(spread(sine_slopes)) if sine_slopes else None,
+        "sine_net": core.spread(sine_slopes)["median"] if sine_slopes else None,
+        "sine_net_range": core.range_of(core.spread(sine_slopes)) if sine_slopes else None,
     }
     rows = [[t, fmt(PRELU_TARGETS[t][1]), _text(slopes[t])] for t in targets]
     if sine_slopes:
@@ -434,8 +419,8 @@ def half_dead_still_fits(
     training with `diagnostics.dead_fraction`); the live ones fit the curve. Control: all units
     dead, where the network can only learn its output bias (MSE = Var(y)).
     """
-    runs = seed_list(seed, seeds)
-    X, y = sine_data(n, 0)
+    runs = core.seed_list(seed, seeds)
+    X, y = core.sine_data(n, 0)
     dead: dict[str, list[float]] = {}
     mses: dict[str, list[float]] = {}
     for frac in fractions:
@@ -445,21 +430,21 @@ def half_dead_still_fits(
             net = MLP(1, [hidden, 1], activation="relu", rng=seed)
             k = round(frac * hidden)
             _kill(net.layers[0], np.random.default_rng(seed).permutation(hidden)[:k])
-            train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
             with no_grad():
                 rec, _ = diagnostics.record(net, X)
             dead[key].append(diagnostics.dead_fraction(rec.layers[0].z))
-            mses[key].append(final_mse(net, X, y))
+            mses[key].append(core.final_mse(net, X, y))
     nb: dict[str, Any] = {
         "seeds": list(runs),
         "fractions": list(fractions),
         "target": target,
         "var_y": float(y.var()),
-        "mse_best_line": best_line_mse(X, y),
-        "dead_after": {k: spread(v)["median"] for k, v in dead.items()},
-        "dead_range": {k: range_of(spread(v)) for k, v in dead.items()},
-        "mse": {k: spread(v)["median"] for k, v in mses.items()},
-        "mse_range": {k: range_of(spread(v)) for k, v in mses.items()},
+        "mse_best_line": core.best_line_mse(X, y),
+        "dead_after": {k: core.spread(v)["median"] for k, v in dead.items()},
+        "dead_range": {k: core.range_of(core.spread(v)) for k, v in dead.items()},
+        "mse": {k: core.spread(v)["median"] for k, v in mses.items()},
+        "mse_range": {k: core.range_of(core.spread(v)) for k, v in mses.items()},
     }
     rows = [
         [
@@ -493,7 +478,7 @@ def half_dead_still_fits(
 def _hidden_deltas(net: MLP, X: np.ndarray, y: np.ndarray) -> tuple[list[float], float | None]:
     """Mean |δ| = mean |∂L/∂z| of every hidden layer (input side first) and ‖∂L/∂W₁‖, at the
     current weights (`core.gradient_flow`: one forward and backward pass of the MSE)."""
-    stats, _ = gradient_flow(net, X, y)
+    stats, _ = core.gradient_flow(net, X, y)
     deltas = [float(s.delta_mean_abs) for s in stats if s.delta_mean_abs is not None]
     return deltas, stats[0].weight_grad_norm
 
@@ -536,8 +521,8 @@ def large_init_training(
     the same SGD. At the start: mean |δ| of the first over the last hidden layer (the backward
     signal δ = ∂L/∂z, `diagnostics`) and ‖∂L/∂W₁‖; then the MSE after ``epochs``.
     """
-    runs = seed_list(seed, seeds)
-    X, y = sine_data(n, 0)
+    runs = core.seed_list(seed, seeds)
+    X, y = core.sine_data(n, 0)
     per: dict[str, dict[str, list[float]]] = {
         k: {} for k in ("delta_ratio", "grad_w1", "mse_start", "mse_final", "diverged")
     }
@@ -552,29 +537,29 @@ def large_init_training(
                 deltas, g1 = _hidden_deltas(net, X, y)
                 per["delta_ratio"][key].append(deltas[0] / deltas[-1] if deltas[-1] > 0 else math.inf)
                 per["grad_w1"][key].append(float(g1 or 0.0))
-                run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+                run = core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
                 history = run.losses
                 bad = run.diverged_at is not None
                 per["diverged"][key].append(float(bad))
                 per["mse_start"][key].append(history[0])
-                per["mse_final"][key].append(math.inf if bad else final_mse(net, X, y))
+                per["mse_final"][key].append(math.inf if bad else core.final_mse(net, X, y))
                 if seed == runs[0]:
                     curves[key] = history
-    med = {k: {c: spread(v)["median"] for c, v in d.items()} for k, d in per.items()}
+    med = {k: {c: core.spread(v)["median"] for c, v in d.items()} for k, d in per.items()}
     nb: dict[str, Any] = {
         "seeds": list(runs),
         "activations": list(activations),
         "delta_ratio": {a: med["delta_ratio"][f"{a}+random_large"] for a in activations},
         "delta_ratio_default": {a: med["delta_ratio"][f"{a}+default"] for a in activations},
         "delta_ratio_range": {
-            a: range_of(spread(per["delta_ratio"][f"{a}+random_large"])) for a in activations
+            a: core.range_of(core.spread(per["delta_ratio"][f"{a}+random_large"])) for a in activations
         },
         "grad_w1_ratio": {
             a: med["grad_w1"][f"{a}+random_large"] / med["grad_w1"][f"{a}+default"] for a in activations
         },
         "mse_start": med["mse_start"],
         "mse_final": med["mse_final"],
-        "mse_final_range": {c: range_of(spread(v)) for c, v in per["mse_final"].items()},
+        "mse_final_range": {c: core.range_of(core.spread(v)) for c, v in per["mse_final"].items()},
         "diverged": {c: int(sum(v)) for c, v in per["diverged"].items()},
         "var_y": float(y.var()),
     }
@@ -656,7 +641,7 @@ def xavier_he_uniform(
     variance is 1/fan_in here, and ReLU halves the signal's second moment every layer, so δ
     shrinks by √½ ≈ 0.71 per layer toward the input; He's 2/fan_in compensates (ratio ≈ 1).
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     ratio: dict[str, dict[str, float]] = {}
     nb: dict[str, Any] = {
         "seeds": list(runs),
@@ -667,16 +652,16 @@ def xavier_he_uniform(
     }
     for act, init in XH_RUNS:
         key = f"{act}+{init}"
-        probe = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+        probe = core.probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
         ratio[key] = probe.ratio("delta")
         nb["std_per_layer"][key] = probe.profile("std")
         nb["delta_per_layer"][key] = probe.profile("delta")
     nb["delta_ratio"] = {k: sp["median"] for k, sp in ratio.items()}
-    nb["delta_ratio_range"] = {k: range_of(sp) for k, sp in ratio.items()}
+    nb["delta_ratio_range"] = {k: core.range_of(sp) for k, sp in ratio.items()}
     rows = []
     for key in ratio:
         s = nb["std_per_layer"][key]
-        rows.append([key, fmt(s[0]), fmt(s[-1]), text(ratio[key])])
+        rows.append([key, fmt(s[0]), fmt(s[-1]), core.text(ratio[key])])
     p = Plotter(out, "xavier-he-uniform")
     p.per_layer(
         "std", nb["std_per_layer"], f"forward: per-unit std per layer ({depth} × {width})", "unit std"
@@ -754,7 +739,7 @@ def nonlinear_classification(
     MLP(2, [hidden, 1], tanh); both trained with `fit`, loss ``bce_with_logits``, SGD lr,
     momentum 0.9. ``kind="linear"`` is the control: a linearly separable set.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     acc: dict[str, list[float]] = {"linear": [], "hidden": []}
     train_acc: dict[str, list[float]] = {"linear": [], "hidden": []}
     for seed in runs:
@@ -775,9 +760,9 @@ def nonlinear_classification(
         "kind": kind,
         "hidden": hidden,
         "success": success,
-        "accuracy": {k: spread(v)["median"] for k, v in acc.items()},
-        "accuracy_range": {k: range_of(spread(v)) for k, v in acc.items()},
-        "train_accuracy": {k: spread(v)["median"] for k, v in train_acc.items()},
+        "accuracy": {k: core.spread(v)["median"] for k, v in acc.items()},
+        "accuracy_range": {k: core.range_of(core.spread(v)) for k, v in acc.items()},
+        "train_accuracy": {k: core.spread(v)["median"] for k, v in train_acc.items()},
     }
     rows = [
         ["linear: Layer(2, 1)", _text(train_acc["linear"], pct), _text(acc["linear"], pct)],

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import diagnostics
-from ..formatting import fmt, pct, sci, spread_text
+from ..formatting import spread_text
 from ..function import no_grad
 from ..functional import mse_loss
 from ..optim import SGD
@@ -37,17 +37,13 @@ __all__ = [
     "best_line_mse",
     "experiment",
     "final_mse",
-    "fmt",
     "gaussian_data",
     "gradient_flow",
-    "pct",
     "probe_flow",
     "range_of",
-    "sci",
     "seed_list",
     "sine_data",
     "spread",
-    "spread_text",
     "text",
     "train",
 ]

@@ -9,24 +9,11 @@ from typing import Any
 import numpy as np
 
 from .. import diagnostics
+from ..formatting import fmt, pct, sci
 from ..function import no_grad
 from ..nn import MLP
-from .core import (
-    WEIGHT_GRAD_NOTE,
-    Result,
-    best_line_mse,
-    experiment,
-    fmt,
-    pct,
-    probe_flow,
-    range_of,
-    sci,
-    seed_list,
-    sine_data,
-    spread,
-    text,
-    train,
-)
+from . import core
+from .core import WEIGHT_GRAD_NOTE, Result, experiment
 from .plots import Plotter
 
 __all__ = ["constant_init", "large_init", "small_init", "xavier_vs_he", "zero_init"]
@@ -54,23 +41,23 @@ def _symmetric_runs(
     Per activation: ``{act}_distinct`` is the largest count over the seeds, ``{act}_changed`` the
     first seed's largest parameter change, ``{act}_mse`` / ``{act}_mse_random`` medians.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     per: dict[str, list[float]] = {"var_y": [], "mse_best_line": []}
     numbers: dict[str, Any] = {"seeds": runs}
     distinct: dict[str, list[int]] = {a: [] for a in ACTS}
     changed_sets: dict[str, list[frozenset[str]]] = {a: [] for a in ACTS}
     curves = {}
     for s in runs:
-        X, y = sine_data(n, s)
+        X, y = core.sine_data(n, s)
         per["var_y"].append(float(y.var()))
-        per["mse_best_line"].append(best_line_mse(X, y))
+        per["mse_best_line"].append(core.best_line_mse(X, y))
         for act in ACTS:
             net = MLP(1, [hidden, 1], activation=act, init=_constant(value), rng=s)
             for layer in net.layers:
                 if layer.bias is not None:
                     layer.bias.data[:] = value
             before = {k: v.copy() for k, v in net.state_dict().items()}
-            run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            run = core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
             after = net.state_dict()
             changed = {k: float(np.abs(after[k] - before[k]).max()) for k in before}
             with no_grad():
@@ -78,7 +65,7 @@ def _symmetric_runs(
             distinct[act].append(rec.stats()[0].distinct)
             changed_sets[act].append(frozenset(k for k, v in changed.items() if v > 0))
             reference = MLP(1, [hidden, 1], activation=act, rng=s)  # default random init
-            ref_run = train(reference, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            ref_run = core.train(reference, X, y, lr=lr, epochs=epochs, momentum=0.9)
             per.setdefault(f"{act}_mse", []).append(run.final)
             per.setdefault(f"{act}_mse_over_line", []).append(run.final / per["mse_best_line"][-1])
             per.setdefault(f"{act}_mse_random", []).append(ref_run.final)
@@ -86,10 +73,10 @@ def _symmetric_runs(
                 numbers[f"{act}_changed"] = changed
                 curves[f"{act}, {kind}"] = run.losses
                 curves[f"{act}, random"] = ref_run.losses
-    sp = {k: spread(v) for k, v in per.items()}
+    sp = {k: core.spread(v) for k, v in per.items()}
     for k, one in sp.items():
         numbers[k] = one["median"]
-        numbers[f"{k}_range"] = range_of(one)
+        numbers[f"{k}_range"] = core.range_of(one)
     rows = []
     for act in ACTS:
         numbers[f"{act}_distinct"] = max(distinct[act])
@@ -105,8 +92,8 @@ def _symmetric_runs(
                 act,
                 f"{max(distinct[act])}/{hidden}",
                 (", ".join(trained) or "nothing") + ("" if same else " (seed 0; differs by seed)"),
-                text(sp[f"{act}_mse"]),
-                text(sp[f"{act}_mse_random"]),
+                core.text(sp[f"{act}_mse"]),
+                core.text(sp[f"{act}_mse_random"]),
             ]
         )
     p = Plotter(out, kind)
@@ -164,7 +151,7 @@ def zero_init(
 
     def ranged(key: str) -> str:
         lo, hi = nb[f"{key}_range"]
-        return text({"median": nb[key], "min": lo, "max": hi})
+        return core.text({"median": nb[key], "min": lo, "max": hi})
 
     beats = nb["sigmoid_mse_over_line"] < 1  # the median over seeds of MSE / the line's MSE
     r.conclusion = (
@@ -214,8 +201,8 @@ def constant_init(
     r.conclusion = (
         f"w = b = {value:g}: after {epochs} epochs the {hidden} hidden units are "
         f"{', '.join(str(nb[f'{a}_distinct']) for a in ACTS)} distinct unit(s) (relu, tanh, sigmoid); "
-        f"MSE {', '.join(text({'median': nb[f'{a}_mse'], 'min': nb[f'{a}_mse_range'][0], 'max': nb[f'{a}_mse_range'][1]}) for a in ACTS)} vs "
-        f"{', '.join(text({'median': nb[f'{a}_mse_random'], 'min': nb[f'{a}_mse_random_range'][0], 'max': nb[f'{a}_mse_random_range'][1]}) for a in ACTS)} "
+        f"MSE {', '.join(core.text({'median': nb[f'{a}_mse'], 'min': nb[f'{a}_mse_range'][0], 'max': nb[f'{a}_mse_range'][1]}) for a in ACTS)} vs "
+        f"{', '.join(core.text({'median': nb[f'{a}_mse_random'], 'min': nb[f'{a}_mse_random_range'][0], 'max': nb[f'{a}_mse_random_range'][1]}) for a in ACTS)} "
         f"with random init (median [min–max] of {len(nb['seeds'])} seeds)"
     )
     lo, hi = nb["tanh_mse_over_line_range"]
@@ -224,7 +211,7 @@ def constant_init(
             f"'This model convert into linear model' (constant init) — the layer acts as one unit, "
             f"which is still non-linear: tanh reaches MSE {fmt(nb['tanh_mse'])}, below the best "
             f"straight line's {fmt(nb['mse_best_line'])} (medians of {len(nb['seeds'])} seeds); per seed, "
-            f"MSE / the line's = {text({'median': nb['tanh_mse_over_line'], 'min': lo, 'max': hi})}"
+            f"MSE / the line's = {core.text({'median': nb['tanh_mse_over_line'], 'min': lo, 'max': hi})}"
         ]
         if hi < 1  # below the line on every seed
         else []
@@ -274,13 +261,13 @@ def small_init(
     Each layer multiplies the signal by about √fan_in · std(w) (times the activation's slope):
     √64 · 0.0058 ≈ 0.05 here, so both signals fall ×20 per layer.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
     rows = []
     std_series = {}
     for act in ACTS:
         for init in ("random_small", None):
-            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+            pr = core.probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
             tag = "small" if init else "default"
             numbers[f"std_first_{act}_{tag}"] = pr.layer("std", 0)["median"]
             numbers[f"std_last_{act}_{tag}"] = pr.layer("std", -1)["median"]
@@ -290,7 +277,7 @@ def small_init(
             _per_layer(numbers, f"{act}+{init or 'default'}", pr)
             if init:
                 numbers["delta_ratio"][act] = dr["median"]
-                numbers["delta_ratio_range"][act] = range_of(dr)
+                numbers["delta_ratio_range"][act] = core.range_of(dr)
             else:
                 numbers[f"delta_ratio_{act}_default"] = dr["median"]
             std_series[f"{act}, {'random_small' if init else 'default'}"] = pr.profile("std")
@@ -300,15 +287,15 @@ def small_init(
                     init or "default",
                     sci(numbers[f"std_first_{act}_{tag}"]),
                     sci(numbers[f"std_last_{act}_{tag}"]),
-                    text(dr, sci),
+                    core.text(dr, sci),
                     sci(numbers[f"grad_first_{act}_{tag}"]),
                 ]
             )
-    Xs, ys = sine_data(128, seed)
+    Xs, ys = core.sine_data(128, seed)
     curves = {}
     for init in ("random_small", None):
         net = MLP(1, [train_width] * train_depth + [1], activation="tanh", init=init, rng=seed)
-        run = train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
+        run = core.train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
         tag = "small" if init else "default"
         numbers[f"train_loss_start_{tag}"] = run.losses[0]
         numbers[f"train_loss_end_{tag}"] = run.final
@@ -370,7 +357,7 @@ def large_init(
     √fan_out · std(w) = 8 per layer while the saturated slope divides it, and which wins is
     measured: for tanh δ grows toward the input, so the gradients are large, not flat.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
     numbers["grad_first_gain"], numbers["grad_first_gain_range"] = {}, {}
     rows = []
@@ -378,7 +365,7 @@ def large_init(
     probes = {}
     for act in ACTS:
         for init in ("random_large", None):
-            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+            pr = core.probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
             probes[act, init] = pr
             tag = "large" if init else "default"
             sat = pr.stat(
@@ -396,7 +383,7 @@ def large_init(
             _per_layer(numbers, f"{act}+{init or 'default'}", pr)
             if init:
                 numbers["delta_ratio"][act] = dr["median"]
-                numbers["delta_ratio_range"][act] = range_of(dr)
+                numbers["delta_ratio_range"][act] = core.range_of(dr)
                 p.histograms(f"{act}-histograms", pr.first, f"{act}, random_large: outputs per layer")
             else:
                 numbers[f"delta_ratio_{act}_default"] = dr["median"]
@@ -409,15 +396,15 @@ def large_init(
                     else pct(numbers[f"saturated_mean_{act}_{tag}"]),
                     fmt(numbers[f"z_std_first_{act}_{tag}"]),
                     sci(numbers[f"unit_std_last_{act}_{tag}"]),
-                    text(dr, sci),
+                    core.text(dr, sci),
                     sci(numbers[f"grad_first_{act}_{tag}"]),
                 ]
             )
     for act in ACTS:  # layer-1 ‖∂L/∂W‖ with N(0, 1) over the default init's, seed by seed
         big, small = probes[act, "random_large"].wnorm, probes[act, None].wnorm
-        gain = spread(b[0] / s_[0] for b, s_ in zip(big, small, strict=True))
+        gain = core.spread(b[0] / s_[0] for b, s_ in zip(big, small, strict=True))
         numbers["grad_first_gain"][act] = gain["median"]
-        numbers["grad_first_gain_range"][act] = range_of(gain)
+        numbers["grad_first_gain_range"][act] = core.range_of(gain)
     # The notes' histogram remark: where do saturated tanh outputs go? to −1 and +1.
     tanh_large = probes["tanh", "random_large"].first
     a = np.concatenate([r.a.ravel() for r in tanh_large.layers])
@@ -430,7 +417,7 @@ def large_init(
         r = {"median": dr_[act], "min": rr[act][0], "max": rr[act][1]}
         flat = "the gradients are not flat" if gain_[act] > 1 else "the gradients are smaller"
         return (
-            f"{act}: δ {_grows(dr_[act])} (layer 1 / layer {depth} = {text(r, sci)}), layer-1 ‖∂L/∂W‖ "
+            f"{act}: δ {_grows(dr_[act])} (layer 1 / layer {depth} = {core.text(r, sci)}), layer-1 ‖∂L/∂W‖ "
             f"{_times(gain_[act])} the default init's: {flat}"
         )
 
@@ -504,7 +491,7 @@ def xavier_vs_he(
     compensate: ratio ≈ 1. tanh is linear near 0, so Xavier keeps δ until tanh's curvature
     shrinks it slowly.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     numbers: dict[str, Any] = {"seeds": runs, "delta_ratio": {}, "delta_ratio_range": {}}
     numbers["theory_relu_xavier"] = 0.5 ** ((depth - 1) / 2)
     rows = []
@@ -512,33 +499,33 @@ def xavier_vs_he(
     std_series = {}
     for act in ("relu", "tanh"):
         for init in ("he_normal", "xavier_normal"):
-            pr = probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
+            pr = core.probe_flow(act, init, depth=depth, width=width, n=n, seeds=runs)
             config = f"{act}+{init}"
             key = f"{act}_{init.split('_')[0]}"
             dr, sr, wr = pr.ratio("delta"), pr.ratio("std"), pr.ratio("wnorm")
             numbers["delta_ratio"][config] = dr["median"]
-            numbers["delta_ratio_range"][config] = range_of(dr)
+            numbers["delta_ratio_range"][config] = core.range_of(dr)
             numbers[f"std_ratio_{key}"] = sr["median"]
-            numbers[f"std_ratio_{key}_range"] = range_of(sr)
+            numbers[f"std_ratio_{key}_range"] = core.range_of(sr)
             numbers[f"grad_ratio_{key}"] = wr["median"]
-            numbers[f"grad_ratio_{key}_range"] = range_of(wr)
+            numbers[f"grad_ratio_{key}_range"] = core.range_of(wr)
             _per_layer(numbers, config, pr)
             delta_series[f"{act} + {init}"] = pr.profile("delta")
             std_series[f"{act} + {init}"] = pr.profile("std")
-            rows.append([act, init, text(dr), text(sr), text(wr, sci)])
-    Xs, ys = sine_data(128, seed)
+            rows.append([act, init, core.text(dr), core.text(sr), core.text(wr, sci)])
+    Xs, ys = core.sine_data(128, seed)
     curves = {}
     for init in ("xavier_normal", "he_normal"):
         finals = []
         for s in runs:
             net = MLP(1, [train_width] * train_depth + [1], activation="relu", init=init, rng=s)
-            run = train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
+            run = core.train(net, Xs, ys, lr=lr, epochs=epochs, momentum=0.9)
             finals.append(run.final)
             if s == runs[0]:
                 curves[f"relu + {init} (seed {s})"] = run.losses
-        sp = spread(finals)
+        sp = core.spread(finals)
         numbers[f"train_mse_relu_{init.split('_')[0]}"] = sp["median"]
-        numbers[f"train_mse_relu_{init.split('_')[0]}_range"] = range_of(sp)
+        numbers[f"train_mse_relu_{init.split('_')[0]}_range"] = core.range_of(sp)
     p = Plotter(out, "xavier-vs-he")
     p.backward_signal(delta_series, depth, width, len(runs))
     p.forward_signal(std_series, depth, width, len(runs))
@@ -546,7 +533,7 @@ def xavier_vs_he(
     d, rg = numbers["delta_ratio"], numbers["delta_ratio_range"]
 
     def ratio_text(config: str) -> str:
-        return text({"median": d[config], "min": rg[config][0], "max": rg[config][1]})
+        return core.text({"median": d[config], "min": rg[config][0], "max": rg[config][1]})
 
     he_keeps = 0.5 <= d["relu+he_normal"] <= 2
     xavier_loses = d["relu+xavier_normal"] < 0.5
