@@ -11,24 +11,14 @@ from typing import Any
 import numpy as np
 
 from .. import diagnostics
+from ..formatting import fmt, pct
 from ..function import no_grad
 from ..functional import mse_loss
 from ..nn import MLP
 from ..tensor import Tensor
 from ..train import DIVERGENCE_FACTOR
-from .core import (
-    Result,
-    best_line_mse,
-    experiment,
-    fmt,
-    pct,
-    range_of,
-    seed_list,
-    sine_data,
-    spread,
-    text,
-    train,
-)
+from . import core
+from .core import Result, experiment
 from .plots import Plotter
 
 __all__ = ["dying_relu", "leaky_fix"]
@@ -109,7 +99,7 @@ def _dead_run(
     def watch(epoch: int, loss: float) -> None:
         dead_by_epoch.append(_mean_dead(net, X))
 
-    run = train(net, X, y, lr=lr, epochs=epochs, callback=watch)
+    run = core.train(net, X, y, lr=lr, epochs=epochs, callback=watch)
     if len(dead_by_epoch) < len(run.losses):  # fit stopped at the diverging epoch, before the callback
         dead_by_epoch.append(_mean_dead(net, X))
     moved = np.abs(net.layers[0].weight.data - W1)[:, dead_cols]
@@ -159,9 +149,9 @@ def dying_relu(
     3. The notes' remedy, a small positive bias (0.01), under the same training as the bias-0
        baseline, at ``low_lr`` and at ``high_lr``.
     """
-    X, y = sine_data(n, seed)
+    X, y = core.sine_data(n, seed)
     var_y = float(y.var())
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     numbers: dict[str, Any] = {"var_y": var_y, "seeds": runs}
     configs = {
         "low_lr": (low_lr, 0.0),
@@ -178,12 +168,12 @@ def dying_relu(
     rows = []
     for key, (lr, b) in configs.items():
         rs = results[key]
-        dead = spread(r["dead"] for r in rs)
-        final = spread(r["final"] for r in rs)
+        dead = core.spread(r["dead"] for r in rs)
+        final = core.spread(r["final"] for r in rs)
         div = [r for r in rs if r["diverged_at"] is not None]
         numbers[f"dead_{key}"] = dead["median"]
-        numbers[f"dead_{key}_range"] = range_of(dead)
-        numbers[f"dead_{key}_init"] = spread(r["dead_init"] for r in rs)["median"]
+        numbers[f"dead_{key}_range"] = core.range_of(dead)
+        numbers[f"dead_{key}_init"] = core.spread(r["dead_init"] for r in rs)["median"]
         numbers[f"dead_{key}_layers"] = [float(v) for v in np.median([r["dead_layers"] for r in rs], axis=0)]
         numbers[f"mse_{key}"] = final["median"]
         numbers[f"diverged_{key}"] = len(div)
@@ -203,10 +193,10 @@ def dying_relu(
             [
                 f"lr = {lr}",
                 f"{b:g}",
-                text(dead, pct),
+                core.text(dead, pct),
                 f"{len(died)}/{len(rs)}" + (f" (epoch {'/'.join(map(str, died))})" if died else ""),
                 diverged_text,
-                text(final),
+                core.text(final),
             ]
         )
     numbers["dead_weight_change"] = max(r["dead_weight_change"] for r in results["negative_bias"])
@@ -261,7 +251,7 @@ def dying_relu(
         f"lr={high_lr}: the loss diverged before every unit was dead in {len(div_first)}/{k} seeds"
         + (
             f" (peak loss {fmt(float(np.median([r['peak'] for r in div_first])))} at epoch "
-            f"{'/'.join(str(r['diverged_at']) for r in div_first)}, {text(spread(r['dead'] for r in div_first), pct)} "
+            f"{'/'.join(str(r['diverged_at']) for r in div_first)}, {core.text(core.spread(r['dead'] for r in div_first), pct)} "
             f"of the units dead when fit stopped)"
             if div_first
             else ""
@@ -325,13 +315,13 @@ def dying_relu(
 def leaky_fix(
     out=None,
     *,
-    n: int = 128,
-    width: int = 32,
-    epochs: int = 2000,
-    lr: float = 0.05,
     bias: float = -3.0,
+    lr: float = 0.05,
+    epochs: int = 2000,
     high_lr: float = 0.5,
     high_epochs: int = 200,
+    n: int = 128,
+    width: int = 32,
     seed: int = 0,
     seeds: int = 5,
 ) -> Result:
@@ -342,7 +332,7 @@ def leaky_fix(
     0.01× but never 0, so the weights move. ELU: gradient αeᶻ, and its curve for z < 0 is not a
     straight line. Also: leaky ReLU at the learning rate that kills ReLU units.
     """
-    runs = seed_list(seed, seeds)
+    runs = core.seed_list(seed, seeds)
     acts = ("relu", "leaky_relu", "elu")
     what = ("zero_grad", "negative_init", "negative_after", "weight_change", "mse")
     per: dict[str, list[float]] = {f"{w}_{a}": [] for w in what for a in acts}
@@ -351,15 +341,15 @@ def leaky_fix(
     curves = {}
     high_runs = []
     for s in runs:
-        X, y = sine_data(n, s)
+        X, y = core.sine_data(n, s)
         per["var_y"].append(float(y.var()))
-        per["mse_best_line"].append(best_line_mse(X, y))
+        per["mse_best_line"].append(core.best_line_mse(X, y))
         for act in acts:
             net = _with_bias(MLP(1, [width, 1], activation=act, rng=s), bias)
             per[f"zero_grad_{act}"].append(_zero_gradient_units(net, X, y))
             per[f"negative_init_{act}"].append(_dead_per_layer(net, X)[0])
             W0 = net.layers[0].weight.data.copy()
-            run = train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
+            run = core.train(net, X, y, lr=lr, epochs=epochs, momentum=0.9)
             per[f"negative_after_{act}"].append(_dead_per_layer(net, X)[0])
             per[f"weight_change_{act}"].append(float(np.abs(net.layers[0].weight.data - W0).max()))
             per[f"mse_{act}"].append(run.final)
@@ -367,24 +357,24 @@ def leaky_fix(
             if s == runs[0]:
                 curves[act] = run.losses
         net = MLP(1, [width, width, 1], activation="leaky_relu", rng=s)
-        run = train(net, X, y, lr=high_lr, epochs=high_epochs)
+        run = core.train(net, X, y, lr=high_lr, epochs=high_epochs)
         zero = None if run.diverged_at is not None else _zero_gradient_units(net, X, y)
         high_runs.append((run, zero))
     numbers: dict[str, Any] = {"seeds": runs}
-    sp = {k: spread(v) for k, v in per.items()}
+    sp = {k: core.spread(v) for k, v in per.items()}
     for k, one in sp.items():
         numbers[k] = one["median"]
-        numbers[f"{k}_range"] = range_of(one)
+        numbers[f"{k}_range"] = core.range_of(one)
     line = numbers["mse_best_line"]
-    relu_stuck = spread(m / v for m, v in zip(per["mse_relu"], per["var_y"], strict=True))
-    leaky_line = spread(m / b for m, b in zip(per["mse_leaky_relu"], per["mse_best_line"], strict=True))
+    relu_stuck = core.spread(m / v for m, v in zip(per["mse_relu"], per["var_y"], strict=True))
+    leaky_line = core.spread(m / b for m, b in zip(per["mse_leaky_relu"], per["mse_best_line"], strict=True))
     numbers["mse_relu_over_var_y"], numbers["mse_relu_over_var_y_range"] = (
         relu_stuck["median"],
-        range_of(relu_stuck),
+        core.range_of(relu_stuck),
     )
     numbers["mse_leaky_over_line"], numbers["mse_leaky_over_line_range"] = (
         leaky_line["median"],
-        range_of(leaky_line),
+        core.range_of(leaky_line),
     )
     rows = []
     for act in acts:
@@ -394,24 +384,24 @@ def leaky_fix(
         rows.append(
             [
                 act,
-                text(sp[f"zero_grad_{act}"], pct),
-                text(sp[f"negative_after_{act}"], pct),
-                text(sp[f"weight_change_{act}"]),
-                text(sp[f"mse_{act}"]),
+                core.text(sp[f"zero_grad_{act}"], pct),
+                core.text(sp[f"negative_after_{act}"], pct),
+                core.text(sp[f"weight_change_{act}"]),
+                core.text(sp[f"mse_{act}"]),
             ]
         )
     div = [r for r, _ in high_runs if r.diverged_at is not None]
     numbers["high_lr_leaky_diverged_seeds"] = len(div)
     numbers["high_lr_leaky_diverged_at"] = div[0].diverged_at if div else None
     zeros = [z for _, z in high_runs if z is not None]
-    numbers["high_lr_leaky_zero_grad"] = spread(zeros)["median"] if zeros else None
+    numbers["high_lr_leaky_zero_grad"] = core.spread(zeros)["median"] if zeros else None
     finals = [r.final for r, _ in high_runs if r.diverged_at is None]
     mostly_diverged = 2 * len(div) > len(runs)
     high = (
         f"diverged in {len(div)} of {len(runs)} seeds (first at epoch {div[0].diverged_at}, loss "
         f"{fmt(div[0].peak[0])}, above {fmt(int(DIVERGENCE_FACTOR))}× the first)"
         if mostly_diverged
-        else f"diverged in {len(div)} of {len(runs)} seeds; MSE {text(spread(finals))}"
+        else f"diverged in {len(div)} of {len(runs)} seeds; MSE {core.text(core.spread(finals))}"
     )
 
     p = Plotter(out, "leaky-fix")
@@ -428,17 +418,17 @@ def leaky_fix(
         ],
         rows,
         f"bias {bias} (median [min–max] of {len(runs)} seeds): units with zero gradient: relu "
-        f"{text(sp['zero_grad_relu'], pct)}, leaky_relu {text(sp['zero_grad_leaky_relu'], pct)}, elu "
-        f"{text(sp['zero_grad_elu'], pct)}; MSE relu {text(sp['mse_relu'])} "
+        f"{core.text(sp['zero_grad_relu'], pct)}, leaky_relu {core.text(sp['zero_grad_leaky_relu'], pct)}, elu "
+        f"{core.text(sp['zero_grad_elu'], pct)}; MSE relu {core.text(sp['mse_relu'])} "
         f"({'stuck at Var(y)' if relu_stuck['median'] > 0.98 else 'it trains'}), "
-        f"leaky_relu {text(sp['mse_leaky_relu'])}, elu {text(sp['mse_elu'])}; leaky_relu at lr={high_lr}: {high}",
+        f"leaky_relu {core.text(sp['mse_leaky_relu'])}, elu {core.text(sp['mse_elu'])}; leaky_relu at lr={high_lr}: {high}",
         errata=[
             f"'No dying ReLU problem' with leaky ReLU: true, no unit has a zero gradient, but "
             f"units pushed to z < 0 receive 1% of the gradient; here "
             f"{pct(numbers['negative_after_leaky_relu'])} were still negative on every input "
             f"after {epochs} epochs, and a network of such units is linear: its MSE "
             f"{fmt(numbers['mse_leaky_relu'])} is the best straight line's {fmt(line)} "
-            f"(medians of {len(runs)} seeds; per seed, leaky MSE / line's MSE = {text(leaky_line)})",
+            f"(medians of {len(runs)} seeds; per seed, leaky MSE / line's MSE = {core.text(leaky_line)})",
             *(
                 [
                     f"leaky ReLU fixes dead units, not a learning rate that is too high: at "
