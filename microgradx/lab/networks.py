@@ -109,24 +109,25 @@ def network_221() -> Network:
     )
 
 
+#: What the two symmetric starts of the 2-2-1 network show (their `Network.description`).
+_ZERO_221 = (
+    "2-2-1 network, all weights and biases 0: z11 = z12 = 0, a11 = a12 = σ(0) = 0.5, so both hidden "
+    "units get the same gradients (here 0: v1 = v2 = 0) and never differ"
+)
+_CONSTANT_221 = (
+    "2-2-1 network, all weights and biases 0.5: z11 = z12, a11 = a12, so w11 and w12 get the same "
+    "nonzero gradient (and w21, w22): after every update the units are still equal"
+)
+
+
 def network_221_zero() -> Network:
     """The 2-2-1 network with every weight and bias 0 (the notes' zero initialisation, sigmoid)."""
-    return _two_two_one(
-        dict.fromkeys(_PARAMETERS_221, 0.0),
-        sigmoid,
-        "2-2-1 network, all weights and biases 0: z11 = z12 = 0, a11 = a12 = σ(0) = 0.5, so both hidden "
-        "units get the same gradients (here 0: v1 = v2 = 0) and never differ",
-    )
+    return _two_two_one(dict.fromkeys(_PARAMETERS_221, 0.0), sigmoid, _ZERO_221)
 
 
 def network_221_constant() -> Network:
     """The 2-2-1 network with every weight and bias 0.5 (the notes' constant initialisation, ReLU)."""
-    return _two_two_one(
-        dict.fromkeys(_PARAMETERS_221, 0.5),
-        relu,
-        "2-2-1 network, all weights and biases 0.5: z11 = z12, a11 = a12, so w11 and w12 get the same "
-        "nonzero gradient (and w21, w22): after every update the units are still equal",
-    )
+    return _two_two_one(dict.fromkeys(_PARAMETERS_221, 0.5), relu, _CONSTANT_221)
 
 
 def mlp() -> Network:
