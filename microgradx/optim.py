@@ -648,13 +648,8 @@ class AdamW(Adam):
     _decoupled = True
     torch_flags: Mapping[str, bool] = {"maximize": False, "decoupled_weight_decay": True}
 
+    # Adam's parameters (types and checks there); only weight_decay's default differs, as in PyTorch.
     def __init__(
-        self,
-        params: Any,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
+        self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False
     ) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
