@@ -30,6 +30,7 @@ the example scripts, so a script refuses what the command refuses, with the same
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import os
 import pathlib
@@ -152,17 +153,21 @@ def nonneg_float(text: str) -> float:
     return _float(text, nonneg=True)
 
 
-def sizes(text: str) -> list[int]:
-    """``"32,32"`` or ``"32 32"`` -> [32, 32]: positive layer sizes, each at most `MAX_LAYER_SIZE`."""
-    parts = [p for p in text.replace(",", " ").split() if p]
+def _separated(text: str, convert: Callable[[str], Any], valid: Callable[[Any], bool], expected: str) -> list:
+    """``text`` split at commas and spaces, each part converted; ArgumentTypeError naming ``expected``
+    where a part does not convert or is not ``valid``, or there are none."""
     try:
-        values = [int(p) for p in parts]
+        values = [convert(p) for p in text.replace(",", " ").split()]
     except ValueError:
         values = []
-    if not values or any(s < 1 for s in values):
-        raise argparse.ArgumentTypeError(
-            f"cannot parse {text!r}: expected positive integers separated by commas, such as 32,32"
-        )
+    if not values or not all(valid(v) for v in values):
+        raise argparse.ArgumentTypeError(f"cannot parse {text!r}: expected {expected}")
+    return values
+
+
+def sizes(text: str) -> list[int]:
+    """``"32,32"`` or ``"32 32"`` -> [32, 32]: positive layer sizes, each at most `MAX_LAYER_SIZE`."""
+    values = _separated(text, int, lambda s: s >= 1, "positive integers separated by commas, such as 32,32")
     if max(values) > MAX_LAYER_SIZE:
         raise argparse.ArgumentTypeError(
             f"layer size {max(values)} in {text!r} is above the limit of {MAX_LAYER_SIZE} units per layer"
@@ -172,16 +177,7 @@ def sizes(text: str) -> list[int]:
 
 def points(text: str) -> list[float]:
     """``"-2,0,2"`` -> [-2.0, 0.0, 2.0]: finite numbers separated by commas or spaces."""
-    parts = [p for p in text.replace(",", " ").split() if p]
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if not values or not all(math.isfinite(p) for p in values):
-        raise argparse.ArgumentTypeError(
-            f"cannot parse {text!r}: expected numbers separated by commas, such as -2,0,2"
-        )
-    return values
+    return _separated(text, float, math.isfinite, "numbers separated by commas, such as -2,0,2")
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -255,14 +251,27 @@ COMMANDS: dict[str, Command] = {}
 
 
 def command(
-    name: str, *, help: str, description: str, arguments: Callable[[argparse.ArgumentParser], None]
+    name: str, *, arguments: Callable[[argparse.ArgumentParser], None]
 ) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
-    """Register the decorated ``run(args) -> exit status`` as subcommand ``name``."""
+    """Register the decorated ``run(args) -> exit status`` as subcommand ``name``.
+
+    The docstring of ``run`` is the subcommand's help: its first line (lower-cased, without the
+    final period) is the one-line help of ``microgradx --help``, the paragraphs after it the
+    description of ``microgradx NAME --help``. ``run`` finds its program name ("microgradx NAME",
+    for error messages) in ``args.prog``.
+    """
 
     def register(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
         if name in COMMANDS:
             raise ValueError(f"command: a subcommand named {name!r} is already registered")
-        COMMANDS[name] = Command(name, help, description, arguments, run)
+        summary, _, rest = inspect.cleandoc(run.__doc__ or "").partition("\n\n")
+        if not summary or not rest:
+            raise ValueError(
+                f"command {name!r}: {run.__name__} needs a docstring: a summary line, then a description"
+            )
+        help_text = summary[0].lower() + summary[1:].removesuffix(".")
+        description = " ".join(rest.split())
+        COMMANDS[name] = Command(name, help_text, description, arguments, run)
         return run
 
     return register
@@ -285,19 +294,18 @@ def _demo_arguments(p: argparse.ArgumentParser) -> None:
     _progress_arguments(p)
 
 
-@command(
-    "demo",
-    help="train a toy regressor; graph, plots and a chain-rule trace",
-    description="Train MLP(1, [16, 1], tanh) on sin(πx), print the final MSE, write graph.svg "
-    "(one training step), backprop.html (the backward pass on one example, to step through in a "
-    "browser), loss.png and fit.png (with matplotlib), print the backward pass on one example and "
-    "the chain rule of one weight.",
-    arguments=_demo_arguments,
-)
+@command("demo", arguments=_demo_arguments)
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Train a toy regressor; graph, plots and a chain-rule trace.
+
+    Train MLP(1, [16, 1], tanh) on sin(πx), print the final MSE, write graph.svg (one training
+    step), backprop.html (the backward pass on one example, to step through in a browser), loss.png
+    and fit.png (with matplotlib), print the backward pass on one example and the chain rule of one
+    weight.
+    """
     from microgradx.demo import run_demo
 
-    out = output_dir("microgradx demo", args.out if args.out is not None else DEFAULT_DEMO_DIR)
+    out = output_dir(args.prog, args.out if args.out is not None else DEFAULT_DEMO_DIR)
     result = run_demo(out, epochs=args.epochs, seed=args.seed, progress=args.progress)
     print("\n".join(result.setup))
     print(
@@ -305,7 +313,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"noise floor ≈ {0.05**2:.6f})"
     )
     if result.graph_error is not None:
-        print(f"microgradx demo: {result.graph_error}", file=sys.stderr)
+        print(f"{args.prog}: {result.graph_error}", file=sys.stderr)
     print()
     print("the backward pass of the trained network on one example (trace_backward):")
     print(result.trace)
@@ -332,29 +340,28 @@ def _lab_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=nonneg_int, default=0, help="seed (default 0)")
 
 
-@command(
-    "lab",
-    help="run an experiment of the notes (--list shows them)",
-    description="Run one experiment of the lecture notes and print what it measured.",
-    arguments=_lab_arguments,
-)
+@command("lab", arguments=_lab_arguments)
 def cmd_lab(args: argparse.Namespace) -> int:
+    """Run an experiment of the notes (--list shows them).
+
+    Run one experiment of the lecture notes and print what it measured.
+    """
     from microgradx import lab
 
     if args.list:
         if args.name:
             raise UsageError(
-                f"microgradx lab: error: give --list or an experiment name, not both (got {args.name!r})"
+                f"{args.prog}: error: give --list or an experiment name, not both (got {args.name!r})"
             )
         print(lab.describe())
         return 0
     if not args.name:
-        raise UsageError("microgradx lab: error: name an experiment (microgradx lab --list shows them)")
+        raise UsageError(f"{args.prog}: error: name an experiment ({args.prog} --list shows them)")
     try:
         experiment = lab.get(args.name)
     except ValueError as err:
-        raise UsageError(f"microgradx lab: error: {err}") from None
-    out = None if args.out is None else output_dir("microgradx lab", args.out)
+        raise UsageError(f"{args.prog}: error: {err}") from None
+    out = None if args.out is None else output_dir(args.prog, args.out)
     experiment(out, seed=args.seed)  # prints its table and conclusion
     return 0
 
@@ -451,20 +458,19 @@ def _layer_table(net: Any, X: np.ndarray, y: np.ndarray, loss: Any) -> None:
     print(rec.table())
 
 
-@command(
-    "train",
-    help="train an MLP on a toy data set",
-    description="Train an MLP on a built-in toy data set and report per-layer diagnostics; "
-    "with --task classify, train a classifier with cross-entropy and report its accuracy.",
-    arguments=_train_arguments,
-)
+@command("train", arguments=_train_arguments)
 def cmd_train(args: argparse.Namespace) -> int:
+    """Train an MLP on a toy data set.
+
+    Train an MLP on a built-in toy data set and report per-layer diagnostics; with --task classify,
+    train a classifier with cross-entropy and report its accuracy.
+    """
     import microgradx as mgx
     from microgradx import data, init, nn, optim
     from microgradx.demo import loss_and_fit_plots, mse
     from microgradx.train import diverged
 
-    prog = "microgradx train"
+    prog = args.prog
     if args.init is not None:
         try:
             validation.choice(args.init, init.INITIALIZERS, "initializer")
@@ -530,6 +536,23 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The options of ``train --task classify`` passed to `train_classifier` as they are (same names).
+_CLASSIFIER_OPTIONS = (
+    "n",
+    "noise",
+    "test_n",
+    "sizes",
+    "activation",
+    "init",
+    "lr",
+    "momentum",
+    "epochs",
+    "batch_size",
+    "seed",
+    "progress",
+)
+
+
 def _train_classifier(prog: str, args: argparse.Namespace) -> int:
     """``microgradx train --task classify``: `microgradx.classification.train_classifier`, printed."""
     import microgradx as mgx
@@ -544,19 +567,7 @@ def _train_classifier(prog: str, args: argparse.Namespace) -> int:
     out = None if args.out is None else output_dir(prog, args.out)
     try:
         run = classification.train_classifier(
-            name,
-            n=args.n,
-            noise=args.noise,
-            test_n=args.test_n,
-            sizes=args.sizes,
-            activation=args.activation,
-            init=args.init,
-            lr=args.lr,
-            momentum=args.momentum,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            progress=args.progress,
+            name, **{option: getattr(args, option) for option in _CLASSIFIER_OPTIONS}
         )
     except ValueError as err:  # SGD's own checks of its hyper-parameters, and the data set's
         raise UsageError(f"{prog}: error: {err}") from None
@@ -631,18 +642,17 @@ def _graph_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "graph",
-    help="draw a small named network (--list shows them)",
-    description="Draw the computation graph of a small network of the notes after "
-    "backward, and print its backward pass step by step.",
-    arguments=_graph_arguments,
-)
+@command("graph", arguments=_graph_arguments)
 def cmd_graph(args: argparse.Namespace) -> int:
+    """Draw a small named network (--list shows them).
+
+    Draw the computation graph of a small network of the notes after backward, and print its
+    backward pass step by step.
+    """
     import microgradx as mgx
     from microgradx.viz.render import SUFFIX_FORMATS, RendererError
 
-    prog = "microgradx graph"
+    prog = args.prog
     net = _named_network(prog, args)
     if net is None:
         return 0
@@ -692,19 +702,18 @@ def _step_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-@command(
-    "step",
-    help="write a player that steps through a named network's forward and backward pass",
-    description="Write one self-contained HTML file (no network, no kernel) that steps through "
-    "the forward pass and then the backward pass of a small network of the notes, one op at a "
-    "time: each box fills in its value, then its gradient, and the caption quotes the chain-rule "
-    "product. With --order pre-order or no-visited, watch a naive order go wrong instead.",
-    arguments=_step_arguments,
-)
+@command("step", arguments=_step_arguments)
 def cmd_step(args: argparse.Namespace) -> int:
+    """Write a player that steps through a named network's forward and backward pass.
+
+    Write one self-contained HTML file (no network, no kernel) that steps through the forward pass
+    and then the backward pass of a small network of the notes, one op at a time: each box fills in
+    its value, then its gradient, and the caption quotes the chain-rule product. With --order
+    pre-order or no-visited, watch a naive order go wrong instead.
+    """
     import microgradx as mgx
 
-    prog = "microgradx step"
+    prog = args.prog
     net = _named_network(prog, args)
     if net is None:
         return 0
@@ -744,17 +753,16 @@ def _activations_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="folder for one PNG per activation")
 
 
-@command(
-    "activations",
-    help="values and derivatives of the activations",
-    description="Print each activation's formula, derivative and a table of values "
-    "and derivatives; with --out, plot each with its derivative.",
-    arguments=_activations_arguments,
-)
+@command("activations", arguments=_activations_arguments)
 def cmd_activations(args: argparse.Namespace) -> int:
+    """Values and derivatives of the activations.
+
+    Print each activation's formula, derivative and a table of values and derivatives; with --out,
+    plot each with its derivative.
+    """
     from microgradx.lab import catalog
 
-    prog = "microgradx activations"
+    prog = args.prog
     names = args.names or list(catalog.ACTIVATION_INFO)
     for name in names:
         try:
@@ -792,7 +800,7 @@ def build_parser() -> argparse.ArgumentParser:
     for cmd in COMMANDS.values():
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description)
         cmd.arguments(p)
-        p.set_defaults(func=cmd.run)
+        p.set_defaults(func=cmd.run, prog=p.prog)
     return parser
 
 

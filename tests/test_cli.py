@@ -457,3 +457,24 @@ def test_train_table_shows_both_gauges_measured_at_the_final_weights(tmp_path, t
     delta, wgrad = header.index("mean|dL/dz|"), header.index("|dL/dW|")
     for row in rows:
         assert float(row[delta]) > 0 and float(row[wgrad]) > 0, row
+
+
+def test_subcommand_help_is_its_docstring_and_prog_is_its_name():
+    """The one-line help and the description come from each command's docstring (one home), and a
+    command without a docstring cannot register."""
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    listed = {a.dest: a.help for a in sub._choices_actions}
+    for name, command in cli.COMMANDS.items():
+        summary = command.run.__doc__.strip().splitlines()[0]
+        assert listed[name] == summary[0].lower() + summary[1:].removesuffix(".")
+        assert sub.choices[name].description == command.description
+        assert command.description.split()[:3] == command.run.__doc__.split("\n\n")[1].split()[:3]
+        assert sub.choices[name].get_default("prog") == f"microgradx {name}"
+
+    def undocumented(args):
+        return 0
+
+    with pytest.raises(ValueError, match="cmd-x.*needs a docstring"):
+        cli.command("cmd-x", arguments=lambda p: None)(undocumented)
+    assert "cmd-x" not in cli.COMMANDS
