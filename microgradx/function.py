@@ -234,7 +234,7 @@ class Function:
         # Every op of every forward pass runs through here (the hot path): the usual one or two
         # Tensor inputs are spelled out, forward is called without an empty ``**options``, and
         # the needs_input_grad tuples are shared constants.
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)  # (object.__new__: an op class does not define __new__)
         try:
             if len(inputs) == 2 and isinstance(inputs[0], Tensor) and isinstance(inputs[1], Tensor):
                 a, b = inputs
@@ -261,7 +261,7 @@ class Function:
             ) from None
         if type(out) is not _ndarray:
             # (a NumPy scalar, what an op on 0-d arrays returns, is the usual case here)
-            out = _asarray(out) if isinstance(out, np.floating) else _as_result_array(out, cls.name)
+            out = out.__array__() if isinstance(out, _floating) else _as_result_array(out, cls.name)
         elif out.dtype.kind != "f":
             out = _as_result_array(out, cls.name)
         # The result tensor, built here rather than by `Tensor._make` (one call less per op).
@@ -337,7 +337,7 @@ def _as_result_array(out: Any, op: str) -> np.ndarray:
 # Bound once for `Function.apply`: global names, no attribute lookups on the hot path.
 _new = object.__new__
 _ndarray = np.ndarray
-_asarray = np.asarray
+_floating = np.floating
 
 # Imported last: tensor.py imports this module.
 from .tensor import Tensor  # noqa: E402

@@ -85,14 +85,14 @@ class Tensor:
         if _function._tracer is not None:  # `microgradx.compile` is tracing a step
             _function._tracer.fail("a tensor was made from data inside the step")
 
-    @classmethod
-    def _make(cls, data: np.ndarray, ctx: Any) -> Tensor:
+    @staticmethod
+    def _make(data: np.ndarray, ctx: Any) -> Tensor:
         """Fast constructor for results made outside `Function.apply`: no conversion, no checks.
 
         `Function.apply` sets the same slots inline (one call less per op, the hot path): a slot
         added to `Tensor` is set in ``__init__``, here and there (tests/test_tensor.py checks).
         """
-        t = object.__new__(Tensor)
+        t = _new(Tensor)
         t._data = data
         t.grad = None
         t.requires_grad = ctx is not None
@@ -276,7 +276,7 @@ class Tensor:
         if type(other) in (float, int) or (
             isinstance(other, numbers.Real) and not isinstance(other, np.ndarray)
         ):
-            return Tensor._make(np.asarray(other, self._data.dtype), None)
+            return _make(_asarray(other, self._data.dtype), None)
         return Tensor(other)
 
     def __add__(self, other: Any) -> Tensor:
@@ -472,6 +472,11 @@ def _data(x: Any) -> Any:
 
 
 # Imported last: the op modules and autograd import Tensor from here.
+# Bound once for the hot paths (`_lift`, `_make`): global names, no attribute lookups.
+_make = Tensor._make
+_new = object.__new__
+_asarray = np.asarray
+
 from . import function as _function  # noqa: E402
 from .activations import ELU, SELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: E402
 from .autograd import run_backward  # noqa: E402
