@@ -223,58 +223,53 @@ def run_backward(
         ctx = node._ctx
         grads = ctx.backward(ctx, g)  # (a staticmethod, found through the instance)
         parents = ctx.parents
-        fresh = ctx._fresh_grads  # False for a user's Function: what it returns may be held elsewhere
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
-        # 3. Pass each gradient to its parent, summing over multiple uses. (zip's strict=True
-        #    finds a backward that returned too few or too many gradients: see the except below.)
+        if len(grads) != len(parents):
+            raise RuntimeError(
+                f"{type(ctx).name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
+            )
+        # 3. Pass each gradient to its parent, summing over multiple uses.
         passed: list[tuple[Tensor, np.ndarray | None]] | None = None if record is None else []
         last = None  # the array passed on to the previous input (see `shared`)
-        try:
-            for parent, pg in zip(parents, grads, strict=True):
-                if pg is None or not parent.requires_grad:
-                    if parent._snap is not None:
-                        _check_unchanged(parent)
-                    if passed is not None:
-                        passed.append((parent, None))
-                    continue
-                pdata = parent._data
-                if type(pg) is not ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
-                    pg = asarray(pg)
-                if pg.shape != pdata.shape:
-                    pg = _unbroadcast(pg, pdata.shape, type(ctx).name)
-                if pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype:  # (`is`: the usual, fast answer)
-                    pg = pg.astype(pdata.dtype)
-                prev = pending.get(parent)
-                if prev is None:
-                    pending[parent] = pg
-                    # (a view, .base not None, is copied whatever it shows: never wrong, rarely made)
-                    if (
-                        pg is g
-                        or pg is last
-                        or not fresh
-                        or pg.base is not None
-                        or (len(grads) > 2 and _seen(pg, grads))
-                    ):
-                        shared.add(parent)
-                    last = pg
-                    pctx = parent._ctx
-                    if pctx is None:
-                        leaves.append(parent)
-                    else:
-                        push(heap, (-pctx._seq, parent))
-                else:
-                    pending[parent] = prev + pg  # (a new array: nobody else holds it)
-                    if shared:
-                        shared.discard(parent)
+        for parent, pg in zip(parents, grads):
+            if pg is None or not parent.requires_grad:
+                if parent._snap is not None:
+                    _check_unchanged(parent)
                 if passed is not None:
-                    passed.append((parent, pg))
-        except ValueError:
-            if len(grads) != len(parents):  # zip(strict=True): the lengths differ
-                raise RuntimeError(
-                    f"{type(ctx).name}: backward returned {len(grads)} gradient(s) for {len(parents)} input(s)"
-                ) from None
-            raise
+                    passed.append((parent, None))
+                continue
+            pdata = parent._data
+            if type(pg) is not ndarray:  # a NumPy scalar from a 0-d op; its dtype is fixed below
+                pg = asarray(pg)
+            if pg.shape != pdata.shape:
+                pg = _unbroadcast(pg, pdata.shape, type(ctx).name)
+            if pg.dtype is not pdata.dtype and pg.dtype != pdata.dtype:  # (`is`: the usual, fast answer)
+                pg = pg.astype(pdata.dtype)
+            prev = pending.get(parent)
+            if prev is None:
+                pending[parent] = pg
+                # (a view, .base not None, is copied whatever it shows: never wrong, rarely made)
+                if (
+                    pg is g
+                    or pg is last
+                    or not ctx._fresh_grads  # a user's Function: what it returns may be held elsewhere
+                    or pg.base is not None
+                    or (len(grads) > 2 and _seen(pg, grads))
+                ):
+                    shared.add(parent)
+                last = pg
+                pctx = parent._ctx
+                if pctx is None:
+                    leaves.append(parent)
+                else:
+                    push(heap, (-pctx._seq, parent))
+            else:
+                pending[parent] = prev + pg  # (a new array: nobody else holds it)
+                if shared:
+                    shared.discard(parent)
+            if passed is not None:
+                passed.append((parent, pg))
         if passed is not None:
             record(node, g, passed)  # type: ignore[misc]  # (passed is a list only with record)
     for leaf in leaves:
