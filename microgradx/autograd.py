@@ -232,7 +232,8 @@ def run_backward(
         # 3. Pass each gradient to its parent, summing over multiple uses.
         passed: list[tuple[Tensor, np.ndarray | None]] | None = None if record is None else []
         last = None  # the array passed on to the previous input (see `shared`)
-        for parent, pg in zip(parents, grads):
+        # (lengths checked above: a keyword argument to zip costs ~150 ns per node, the hot path)
+        for parent, pg in zip(parents, grads):  # noqa: B905
             if pg is None or not parent.requires_grad:
                 if parent._snap is not None:
                     _check_unchanged(parent)

@@ -280,7 +280,9 @@ class _Writer:
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {}
         self.taken: set[str] = (
-            set(keyword.kwlist) | set(dir(builtins)) | {"node", "leaf", "ones", "add_reduce", "asarray"}
+            set(keyword.kwlist)
+            | set(dir(builtins))
+            | {"node", "leaf", "ones", "array", "add_reduce", "asarray"}
         )
         self.var: dict[int, str] = {}
 
@@ -421,13 +423,13 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
     # Backward: run the traced graph's backward pass (as run_backward does) and write it down.
     w.emit()
     w.emit("# Backward: the chain rule from L back to the leaves, in reverse creation order.")
-    grad = np.ones(loss._data.shape, loss._data.dtype)
+    shape, dtype = loss._data.shape, loss._data.dtype
+    grad = np.array(1.0, dtype) if shape == () else np.ones(shape, dtype)  # (as run_backward seeds it)
     root = ident(loss, "L")
     gname = {id(loss): w.unique(f"dL_d{root}")}
-    w.namespace.update(ones=np.ones, add_reduce=np.add.reduce, asarray=np.asarray)
-    w.emit(
-        f"{gname[id(loss)]} = ones({loss._data.shape!r}, {w.constant(loss._data.dtype.name, loss._data.dtype)})"
-    )
+    w.namespace.update(ones=np.ones, array=np.array, add_reduce=np.add.reduce, asarray=np.asarray)
+    seed = "array(1.0, " if shape == () else f"ones({shape!r}, "
+    w.emit(f"{gname[id(loss)]} = {seed}{w.constant(dtype.name, dtype)})")
     _function._epoch += 1
     loss._ctx.backward_runs += 1  # type: ignore[attr-defined]  # (as run_backward: what mgx.why counts)
     w.emit(

@@ -475,6 +475,6 @@ def test_subcommand_help_is_its_docstring_and_prog_is_its_name():
     def undocumented(args):
         return 0
 
-    with pytest.raises(ValueError, match="cmd-x.*needs a docstring"):
+    with pytest.raises(ValueError, match=r"cmd-x.*needs a docstring"):
         cli.command("cmd-x", arguments=lambda p: None)(undocumented)
     assert "cmd-x" not in cli.COMMANDS
