@@ -13,7 +13,9 @@ autograd at all: what an autograd engine in NumPy can at best approach. PyTorch 
 HIPS ``autograd`` and Karpathy's ``micrograd`` are timed too when they are installed, and skipped
 when they are not.
 
-Method: all implementations live in one process and are timed in alternating blocks (the order
+Method: each task runs in a fresh Python process (``--no-isolate``: all in this one), so that
+the heap one task leaves behind does not shape the next one's timings. Within a task all
+implementations live in that one process and are timed in alternating blocks (the order
 rotates every round), so a slow minute of the machine hits them all alike; the table shows the
 median time per step over the rounds and its ratio to the floor. Before timing, the first loss
 (T3: the gradient) of every implementation must agree with the floor's, or the run stops.
@@ -819,6 +821,23 @@ def _optional_import(name: str) -> Any:
         return None
 
 
+def _task_in_a_fresh_process(key: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Run one task as ``benchmark.py --tasks KEY --no-isolate`` in a child process; its report."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "task.json")
+        cmd = [sys.executable, os.path.abspath(__file__), "--tasks", key, "--no-memory", "--no-isolate"]
+        cmd += ["--threads", str(args.threads), "--clock", args.clock, "--json", out]
+        cmd += ["--quick"] if args.quick else []
+        cmd += ["--rounds", str(args.rounds)] if args.rounds else []
+        cmd += ["--skip", args.skip] if args.skip else []
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)  # (its progress goes to stderr)
+        with open(out) as f:
+            return json.load(f)["tasks"][0]
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few rounds (a smoke test)")
@@ -835,6 +854,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the memory measurements")
     parser.add_argument("--json", metavar="PATH", help="also write the raw numbers as JSON")
+    parser.add_argument(
+        "--isolate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run each task in a fresh Python process (default), so that the heap one task leaves "
+        "behind (micrograd's millions of objects, say) does not shape the next task's timings; the "
+        "implementations of a task still alternate side by side in that one process",
+    )
     args = parser.parse_args(argv)
     if args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
@@ -853,6 +880,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with _limit_threads(args.threads):
         report["machine"] = machine_info(args.threads)
         for task in tasks:
+            if args.isolate and len(tasks) > 1:
+                report["tasks"].append(_task_in_a_fresh_process(task.key, args))
+                continue
             rounds = args.rounds or (2 if args.quick else task.rounds)
             log(f"{task.title} ")
             clock = time.perf_counter if args.clock == "wall" else time.process_time
