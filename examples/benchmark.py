@@ -664,7 +664,9 @@ def measure_memory(t1: MLPTask, t2: MLPTask, steps: int) -> dict[str, Any]:
         gc.collect()
         gc.disable()
         try:
-            rss0, live0 = _rss_bytes(), _live_tensors()
+            # (the live count first: gc.get_objects() builds a list, which the RSS would include)
+            live0 = _live_tensors()
+            rss0 = _rss_bytes()
             for _ in range(steps):
                 step()
             rss1, live1 = _rss_bytes(), _live_tensors()
