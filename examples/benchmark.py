@@ -30,7 +30,7 @@ pins it.
 
 Usage::
 
-    python examples/benchmark.py                 # the full table (about two minutes)
+    python examples/benchmark.py                 # the full table (about four minutes)
     python examples/benchmark.py --quick         # tiny sizes, a smoke test (seconds)
     python examples/benchmark.py --json out.json --threads 2 --tasks T1-f64,T3
 """
