@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["isolated_backward", "run_backward", "topological_order"]
+__all__ = ["isolated_backward", "run_backward", "seed_gradient", "topological_order"]
 
 
 def _graph_parents(t: Any) -> tuple:
@@ -153,6 +153,14 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...], op: str) -> np.ndarra
     return grad
 
 
+def seed_gradient(data: np.ndarray) -> np.ndarray:
+    """∂L/∂L = 1 in the root's shape and dtype: where `run_backward` (and a compiled step) start.
+
+    (``np.array(1.0)`` for the usual 0-d loss: ``np.ones`` is a Python wrapper, 5× slower.)
+    """
+    return np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+
+
 def run_backward(
     root: Tensor, gradient: Any = None, record: Callable[[Tensor, np.ndarray, list], None] | None = None
 ) -> None:
@@ -180,8 +188,7 @@ def run_backward(
                 f"backward: the gradient can be omitted only for a one-element output, got shape "
                 f"{data.shape}; pass gradient= an array of that shape (e.g. ones)"
             )
-        # (np.array(1.0) for the usual 0-d loss: np.ones is a Python wrapper, 5x slower)
-        grad = np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        grad = seed_gradient(data)
     else:
         grad = _to_array(gradient._data if isinstance(gradient, Tensor) else gradient, data.dtype)
         if grad.shape != data.shape:

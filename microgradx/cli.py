@@ -477,7 +477,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except ValueError as err:
             raise UsageError(f"{prog}: error: argument --init: {err}") from None
     if args.task == "classify":
-        return _train_classifier(prog, args)
+        return _train_classifier(args)
     args.data = "sine" if args.data is None else args.data
     if args.data not in data.REGRESSION_DATASETS:
         raise UsageError(
@@ -553,11 +553,12 @@ _CLASSIFIER_OPTIONS = (
 )
 
 
-def _train_classifier(prog: str, args: argparse.Namespace) -> int:
+def _train_classifier(args: argparse.Namespace) -> int:
     """``microgradx train --task classify``: `microgradx.classification.train_classifier`, printed."""
     import microgradx as mgx
     from microgradx import classification, data, nn
 
+    prog = args.prog
     name = "moons" if args.data is None else args.data
     if name not in data.CLASSIFICATION_DATASETS:
         raise UsageError(
@@ -619,10 +620,11 @@ def _train_classifier(prog: str, args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- graph
-def _named_network(prog: str, args: argparse.Namespace) -> Any:
+def _named_network(args: argparse.Namespace) -> Any:
     """``args.name``'s network of `microgradx.lab.networks`, built; None after printing ``--list``."""
     from microgradx.lab import networks
 
+    prog = args.prog
     if args.list:
         print(networks.describe())
         return None
@@ -653,7 +655,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from microgradx.viz.render import SUFFIX_FORMATS, RendererError
 
     prog = args.prog
-    net = _named_network(prog, args)
+    net = _named_network(args)
     if net is None:
         return 0
     out = pathlib.Path(args.out if args.out is not None else f"graph-{args.name}.svg")
@@ -714,7 +716,7 @@ def cmd_step(args: argparse.Namespace) -> int:
     import microgradx as mgx
 
     prog = args.prog
-    net = _named_network(prog, args)
+    net = _named_network(args)
     if net is None:
         return 0
     out = pathlib.Path(args.out if args.out is not None else f"backprop-{args.name}.html")

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from . import function as _function
-from .autograd import _check_unchanged, unbroadcast_plan
+from .autograd import _check_unchanged, seed_gradient, unbroadcast_plan
 from .function import Function, _as_result_array
 from .tensor import Tensor
 
@@ -423,8 +423,8 @@ def _build_plan(ops: list, loss: Tensor) -> _Plan:
     # Backward: run the traced graph's backward pass (as run_backward does) and write it down.
     w.emit()
     w.emit("# Backward: the chain rule from L back to the leaves, in reverse creation order.")
-    shape, dtype = loss._data.shape, loss._data.dtype
-    grad = np.array(1.0, dtype) if shape == () else np.ones(shape, dtype)  # (as run_backward seeds it)
+    grad = seed_gradient(loss._data)
+    shape, dtype = grad.shape, grad.dtype
     root = ident(loss, "L")
     gname = {id(loss): w.unique(f"dL_d{root}")}
     w.namespace.update(ones=np.ones, array=np.array, add_reduce=np.add.reduce, asarray=np.asarray)
